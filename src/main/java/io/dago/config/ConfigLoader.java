@@ -1,0 +1,138 @@
+package io.dago.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns environment variables into a {@link Config}. The only class that looks at the environment;
+ * the map is passed in so that tests can give their own.
+ */
+public final class ConfigLoader {
+
+  private final Map<String, String> env;
+  private final List<String> notices = new ArrayList<>();
+
+  private ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** The result of loading: the configuration and lines worth logging once at start-up. */
+  public record Loaded(Config config, List<String> notices) {}
+
+  public static Loaded fromEnvironment() {
+    return load(System.getenv());
+  }
+
+  /** @throws ConfigException naming the first bad variable */
+  public static Loaded load(Map<String, String> env) {
+    ConfigLoader loader = new ConfigLoader(env);
+    Config config = loader.build();
+    return new Loaded(config, List.copyOf(loader.notices));
+  }
+
+  private Config build() {
+    Config d = Config.defaults();
+    String apiKey = text("LLM_API_KEY");
+    LlmProviderKind provider = provider(apiKey);
+    return new Config(
+        text("DAGO_BIND") == null ? d.bindAddress() : text("DAGO_BIND"),
+        port("DAGO_HTTP_PORT", d.httpPort()),
+        port("DAGO_GRPC_PORT", d.grpcPort()),
+        port("DAGO_WS_PORT", d.wsPort()),
+        logLevel(),
+        text("REDIS_ADDR"),
+        text("REDIS_PASS"),
+        (int) number("REDIS_DB", d.redisDb(), 0, 15),
+        provider,
+        apiKey,
+        baseUrl(d.llmBaseUrl()),
+        text("DAGO_DEFAULT_MODEL") == null ? d.defaultModel() : text("DAGO_DEFAULT_MODEL"),
+        (int) number("WORKER_POOL_SIZE", d.workerPoolSize(), 1, 100_000),
+        Duration.ofMillis(number("LLM_ECHO_LATENCY_MS", 0, 0, 3_600_000)),
+        number("DAGO_MAX_BODY_BYTES", d.maxBodyBytes(), 1024, 1L << 30),
+        (int) number("DAGO_MAX_NODES", d.maxNodes(), 1, 1_000_000));
+  }
+
+  private LlmProviderKind provider(String apiKey) {
+    String raw = text("LLM_PROVIDER");
+    if (raw == null) {
+      if (apiKey != null) {
+        return LlmProviderKind.ANTHROPIC;
+      }
+      notices.add("LLM_API_KEY is not set: using the offline echo provider (set LLM_API_KEY to call Claude)");
+      return LlmProviderKind.ECHO;
+    }
+    LlmProviderKind kind;
+    try {
+      kind = LlmProviderKind.valueOf(raw.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("LLM_PROVIDER must be 'anthropic' or 'echo', got '" + raw + "'");
+    }
+    if (kind == LlmProviderKind.ANTHROPIC && apiKey == null) {
+      throw new ConfigException("LLM_PROVIDER=anthropic needs LLM_API_KEY to be set");
+    }
+    return kind;
+  }
+
+  private LogLevel logLevel() {
+    String raw = text("LOG_LEVEL");
+    if (raw == null) {
+      return LogLevel.INFO;
+    }
+    try {
+      return LogLevel.valueOf(raw.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("LOG_LEVEL must be one of error, warn, info, debug; got '" + raw + "'");
+    }
+  }
+
+  private URI baseUrl(URI fallback) {
+    String raw = text("LLM_BASE_URL");
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      URI uri = URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("LLM_BASE_URL must be an http(s) URL such as https://api.anthropic.com, got '" + raw + "'");
+    }
+  }
+
+  private int port(String name, int fallback) {
+    return (int) number(name, fallback, 0, 65_535);
+  }
+
+  private long number(String name, long fallback, long min, long max) {
+    String raw = text(name);
+    if (raw == null) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + " must be a whole number, got '" + raw + "'");
+    }
+    if (value < min || value > max) {
+      throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  /** A variable's trimmed value, or null when it is unset or blank. */
+  private String text(String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return value.trim();
+  }
+}

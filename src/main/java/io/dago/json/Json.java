@@ -1,0 +1,89 @@
+package io.dago.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * dago's one JSON codec: plain trees of {@code Map}, {@code List}, {@code String}, {@code Number},
+ * {@code Boolean} and null in both directions. Maps keep their key order on the way out and the way in.
+ */
+public final class Json {
+  /** Deep enough for any sensible graph input; shallow enough that hostile nesting cannot exhaust a stack. */
+  public static final int MAX_NESTING_DEPTH = 200;
+
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+      .build();
+  private static final JSON CODEC = JSON.builder(FACTORY)
+      .enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING)
+      .disable(JSON.Feature.HANDLE_JAVA_BEANS)
+      .build();
+
+  private Json() {}
+
+  /**
+   * Parses a document that must be exactly one JSON object, with nothing but whitespace after it.
+   *
+   * @throws InvalidJsonException saying what is wrong and where
+   */
+  public static Map<String, Object> parseObject(byte[] body) {
+    Object value = parse(body);
+    if (!(value instanceof Map<?, ?>)) {
+      throw new InvalidJsonException("the request body must be a JSON object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> object = (Map<String, Object>) value;
+    return object;
+  }
+
+  /** Parses one JSON value of any kind, with nothing but whitespace after it. */
+  public static Object parse(byte[] body) {
+    if (body.length == 0) {
+      throw new InvalidJsonException("the request body is empty; send a JSON document");
+    }
+    try (JsonParser parser = FACTORY.createParser(body)) {
+      if (parser.nextToken() == null) {
+        throw new InvalidJsonException("the request body holds no JSON value");
+      }
+      Object value = CODEC.anyFrom(parser);
+      if (parser.nextToken() != null) {
+        throw new InvalidJsonException("unexpected content after the JSON document at " + where(parser.currentLocation()));
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw new InvalidJsonException(e.getOriginalMessage() + " at " + where(e.getLocation()));
+    } catch (IOException e) {
+      throw new InvalidJsonException("unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  public static byte[] write(Object tree) {
+    try {
+      return CODEC.asBytes(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write JSON for a value of type " + tree.getClass().getName(), e);
+    }
+  }
+
+  public static String writeString(Object tree) {
+    try {
+      return CODEC.asString(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write JSON for a value of type " + tree.getClass().getName(), e);
+    }
+  }
+
+  private static String where(JsonLocation location) {
+    if (location == null) {
+      return "an unknown position";
+    }
+    return "line " + location.getLineNr() + ", column " + location.getColumnNr();
+  }
+}

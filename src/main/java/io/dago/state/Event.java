@@ -1,0 +1,21 @@
+package io.dago.state;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One entry of a graph's event log.
+ *
+ * @param seq position in the graph's log, from 1 without gaps
+ * @param nodeId the node concerned, or null for graph events
+ * @param data type-specific fields (see the README's event table); iteration order is the wire order
+ */
+public record Event(long seq, EventType type, String graphId, String nodeId, Instant time, Map<String, Object> data) {
+
+  /** An event not yet given its place in the log. */
+  public record Draft(EventType type, String nodeId, Instant time, Map<String, Object> data) {
+    public Event at(long seq, String graphId) {
+      return new Event(seq, type, graphId, nodeId, time, data);
+    }
+  }
+}
