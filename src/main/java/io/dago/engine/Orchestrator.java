@@ -1,6 +1,7 @@
 package io.dago.engine;
 
 import io.dago.state.Event;
+import io.dago.store.EventBus;
 import io.dago.state.GraphPage;
 import io.dago.state.GraphStatus;
 import io.dago.state.GraphView;
@@ -68,6 +69,16 @@ public final class Orchestrator {
 
   /** The graph's events with {@code seq > afterSeq}, in order. @throws GraphNotFoundException */
   public List<Event> events(String graphId, long afterSeq) {
+    throw new UnsupportedOperationException();
+  }
+
+  /**
+   * Follows a graph: its events with {@code seq > afterSeq}, first the stored ones, then live ones as they happen,
+   * with no gap and no duplicate, ending by itself after the terminal event. The listener must not block.
+   *
+   * @throws GraphNotFoundException
+   */
+  public EventBus.Subscription follow(String graphId, long afterSeq, EventBus.EventListener listener) {
     throw new UnsupportedOperationException();
   }
 
