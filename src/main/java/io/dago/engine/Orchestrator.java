@@ -1,21 +1,75 @@
 package io.dago.engine;
 
+import io.dago.graph.GraphDocuments;
+import io.dago.graph.GraphPlan;
+import io.dago.json.Json;
+import io.dago.llm.LlmProvider;
 import io.dago.state.Event;
-import io.dago.store.EventBus;
 import io.dago.state.GraphPage;
+import io.dago.state.GraphRun;
 import io.dago.state.GraphStatus;
 import io.dago.state.GraphView;
+import io.dago.store.EventBus;
+import io.dago.store.StateStore;
+import io.dago.store.TaskQueue;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
 
 /**
  * The application service: everything a client can ask of dago, whatever protocol it speaks.
  * HTTP and gRPC handlers translate their requests into these calls and these results back; every rule
  * lives here or below, never in a handler.
- * STUB SIGNATURES: implementation in progress.
  */
-public final class Orchestrator {
+public final class Orchestrator implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Orchestrator.class.getName());
+
+  private final StateStore store;
+  private final EventBus events;
+  private final TaskQueue queue;
+  private final LlmProvider provider;
+  private final InstantSource clock;
+  private final int maxNodes;
+  private final GraphIds ids;
+  private final RunningAttempts running = new RunningAttempts();
+  private final ScheduledThreadPoolExecutor timers;
+  private final WorkerPool workers;
+  private final ConcurrentHashMap<String, ScheduledFuture<?>> graphDeadlines = new ConcurrentHashMap<>();
+
+  /** What the orchestrator needs to run graphs; the adapters are chosen by whoever builds it. */
+  public record Settings(int workerPoolSize, String defaultModel, int maxNodes) {}
+
+  public Orchestrator(StateStore store, EventBus events, TaskQueue queue, LlmProvider provider, Settings settings,
+      InstantSource clock, RandomGenerator random) {
+    this.store = store;
+    this.events = events;
+    this.queue = queue;
+    this.provider = provider;
+    this.clock = clock;
+    this.maxNodes = settings.maxNodes();
+    this.ids = new GraphIds(clock);
+    this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("dago-timers").daemon().factory());
+    this.timers.setRemoveOnCancelPolicy(true);
+    NodeRunner runner = new NodeRunner(store, queue, provider, running, new Backoff(random), timers, clock,
+        settings.defaultModel(), this::graphEnded);
+    this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run);
+    this.workers.start();
+  }
 
   /**
    * Validates and starts a graph.
@@ -27,17 +81,44 @@ public final class Orchestrator {
    * @throws IdempotencyConflictException when the key was used for a different document
    */
   public GraphView submit(Map<String, Object> document, String idempotencyKey) {
-    throw new UnsupportedOperationException();
+    GraphPlan plan = GraphDocuments.plan(document, maxNodes);
+    GraphRun run = new GraphRun(ids.next(), plan, clock.instant());
+    String fingerprint = idempotencyKey == null ? null : fingerprint(document);
+    StateStore.Created created = store.create(run, idempotencyKey, fingerprint);
+    if (!created.isNew()) {
+      if (!created.fingerprintMatches()) {
+        throw new IdempotencyConflictException(created.graphId());
+      }
+      return get(created.graphId());
+    }
+    String id = run.id();
+    Integer timeout = plan.spec().timeoutSeconds();
+    if (timeout != null) {
+      graphDeadlines.put(id, timers.schedule(() -> timeOut(id), timeout, TimeUnit.SECONDS));
+    }
+    // Read the view in the same step that starts the graph, so the response shows it as it was submitted.
+    record Started(GraphView view, int[] roots) {}
+    Started started = store.update(id, r -> {
+      GraphView view = r.view();
+      return new Started(view, r.start(clock.instant()));
+    }).orElseThrow();
+    LOG.fine(() -> "graph submitted graph_id=" + id + " nodes=" + plan.size());
+    long now = System.nanoTime();
+    for (int root : started.roots) {
+      queue.offer(new TaskQueue.Task(id, root, now));
+    }
+    return started.view;
   }
 
   /** Runs every check of {@link #submit} without running anything. */
   public ValidationReport validate(Map<String, Object> document) {
-    throw new UnsupportedOperationException();
+    GraphPlan plan = GraphDocuments.plan(document, maxNodes);
+    return new ValidationReport(plan.size(), plan.depth());
   }
 
   /** @throws GraphNotFoundException */
   public GraphView get(String graphId) {
-    throw new UnsupportedOperationException();
+    return store.view(graphId).orElseThrow(() -> new GraphNotFoundException(graphId));
   }
 
   /**
@@ -46,7 +127,19 @@ public final class Orchestrator {
    * @throws GraphNotFoundException
    */
   public GraphView await(String graphId, Duration wait) throws InterruptedException {
-    throw new UnsupportedOperationException();
+    GraphView view = get(graphId);
+    if (view.status().isTerminal() || wait.isZero() || wait.isNegative()) {
+      return view;
+    }
+    CountDownLatch ended = new CountDownLatch(1);
+    try (EventBus.Subscription subscription = events.subscribe(graphId, 0, event -> {
+      if (event.type().isTerminal()) {
+        ended.countDown();
+      }
+    })) {
+      ended.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    return get(graphId);
   }
 
   /**
@@ -54,7 +147,7 @@ public final class Orchestrator {
    * @param cursor from a previous page, or null for the first
    */
   public GraphPage list(GraphStatus status, int limit, String cursor) {
-    throw new UnsupportedOperationException();
+    return store.list(status, limit, cursor);
   }
 
   /**
@@ -64,12 +157,24 @@ public final class Orchestrator {
    * @throws GraphFinishedException when it had already finished
    */
   public GraphView cancel(String graphId) {
-    throw new UnsupportedOperationException();
+    record Cancelled(GraphStatus finishedBefore, int[] toStop, GraphView view) {}
+    Cancelled result = store.update(graphId, run -> run.status().isTerminal()
+        ? new Cancelled(run.status(), null, null)
+        : new Cancelled(null, run.cancel(clock.instant()), run.view()))
+        .orElseThrow(() -> new GraphNotFoundException(graphId));
+    if (result.finishedBefore != null) {
+      throw new GraphFinishedException(graphId, result.finishedBefore);
+    }
+    running.stop(graphId, null, Attempt.Stop.CANCELLED);
+    graphEnded(graphId);
+    LOG.info(() -> "graph cancelled graph_id=" + graphId);
+    return result.view;
   }
 
   /** The graph's events with {@code seq > afterSeq}, in order. @throws GraphNotFoundException */
   public List<Event> events(String graphId, long afterSeq) {
-    throw new UnsupportedOperationException();
+    get(graphId);
+    return events.history(graphId, afterSeq);
   }
 
   /**
@@ -79,10 +184,73 @@ public final class Orchestrator {
    * @throws GraphNotFoundException
    */
   public EventBus.Subscription follow(String graphId, long afterSeq, EventBus.EventListener listener) {
-    throw new UnsupportedOperationException();
+    get(graphId);
+    return events.subscribe(graphId, afterSeq, listener);
   }
 
   public Health health() {
-    throw new UnsupportedOperationException();
+    Map<String, Map<String, Object>> components = new LinkedHashMap<>();
+    Map<String, Object> workerDetails = new LinkedHashMap<>();
+    workerDetails.put("status", "ok");
+    workerDetails.put("pool_size", workers.size());
+    workerDetails.put("busy", workers.busy());
+    workerDetails.put("queued", queue.size());
+    workerDetails.put("oldest_running_attempt_seconds",
+        running.oldestAgeNanos(System.nanoTime()) / 1_000_000 / 1000.0);
+    components.put("workers", workerDetails);
+    Map<String, Object> storeDetails = new LinkedHashMap<>();
+    storeDetails.put("status", store.isUp() ? "ok" : "down");
+    components.put("state_store", storeDetails);
+    Map<String, Object> llmDetails = new LinkedHashMap<>();
+    llmDetails.put("status", "ok");
+    llmDetails.put("provider", provider.name());
+    components.put("llm", llmDetails);
+    boolean down = components.values().stream().anyMatch(c -> "down".equals(c.get("status")));
+    return new Health(down ? Health.Status.DOWN : Health.Status.OK, components);
+  }
+
+  /** Stops taking new nodes and lets running ones finish for up to {@code grace}. */
+  public void shutdown(Duration grace) throws InterruptedException {
+    workers.shutdown(grace);
+    timers.shutdownNow();
+  }
+
+  /** Stops at once: running attempts are left to die with the process. */
+  public void shutdownNow() {
+    try {
+      shutdown(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdownNow();
+  }
+
+  private void timeOut(String graphId) {
+    graphDeadlines.remove(graphId);
+    int[] toStop = store.update(graphId, run -> run.timeOut(clock.instant())).orElse(null);
+    if (toStop != null) {
+      running.stop(graphId, toStop, Attempt.Stop.CANCELLED);
+      LOG.info(() -> "graph timed out graph_id=" + graphId);
+    }
+  }
+
+  private void graphEnded(String graphId) {
+    ScheduledFuture<?> deadline = graphDeadlines.remove(graphId);
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
+  }
+
+  private static String fingerprint(Map<String, Object> document) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(Json.writeString(document).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
   }
 }

@@ -1,0 +1,97 @@
+package io.dago.engine;
+
+import io.dago.store.TaskQueue;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Runs ready nodes, at most {@code size} at once, each on a virtual thread of its own. One dispatcher thread
+ * takes a worker slot first and a task second, so a task stays in the queue (and counts as waiting) until a
+ * worker is really free to run it, in FIFO order.
+ */
+final class WorkerPool implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
+  private static final long BUSY_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final int size;
+  private final Semaphore free;
+  private final TaskQueue queue;
+  private final Consumer<TaskQueue.Task> work;
+  private final Thread dispatcher;
+  private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
+  private volatile boolean running = true;
+
+  WorkerPool(int size, TaskQueue queue, Consumer<TaskQueue.Task> work) {
+    this.size = size;
+    this.free = new Semaphore(size);
+    this.queue = queue;
+    this.work = work;
+    this.dispatcher = Thread.ofVirtual().name("dago-dispatcher").unstarted(this::dispatch);
+  }
+
+  void start() {
+    dispatcher.start();
+  }
+
+  int size() {
+    return size;
+  }
+
+  int busy() {
+    return size - free.availablePermits();
+  }
+
+  private void dispatch() {
+    while (running) {
+      try {
+        acquireWorker();
+        TaskQueue.Task task = queue.poll(Duration.ofMillis(200));
+        if (task == null) {
+          free.release();
+          continue;
+        }
+        Thread.ofVirtual().name("dago-worker").start(() -> {
+          try {
+            work.accept(task);
+          } finally {
+            free.release();
+          }
+        });
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void acquireWorker() throws InterruptedException {
+    if (free.tryAcquire()) {
+      return;
+    }
+    int waiting = queue.size();
+    long now = System.nanoTime();
+    long last = lastBusyWarning.get();
+    if (waiting > 0 && now - last >= BUSY_WARNING_INTERVAL_NANOS && lastBusyWarning.compareAndSet(last, now)) {
+      LOG.warning("All workers busy: " + size + " of " + size + " running, " + waiting
+          + " nodes waiting (raise WORKER_POOL_SIZE or add instances)");
+    }
+    free.acquire();
+  }
+
+  /** Stops taking tasks; running ones go on until they end or {@code grace} passes. */
+  void shutdown(Duration grace) throws InterruptedException {
+    running = false;
+    dispatcher.interrupt();
+    if (free.tryAcquire(size, grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      free.release(size);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    shutdown(Duration.ZERO);
+  }
+}

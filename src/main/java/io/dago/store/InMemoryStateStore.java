@@ -1,0 +1,104 @@
+package io.dago.store;
+
+import io.dago.state.Event;
+import io.dago.state.GraphPage;
+import io.dago.state.GraphRun;
+import io.dago.state.GraphStatus;
+import io.dago.state.GraphView;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Function;
+
+/**
+ * The embedded state store. Each run is its own lock: a mutation and the publishing of its events happen
+ * under the run's monitor, which is all the ordering the {@link StateStore} contract asks for, and graphs
+ * never contend with each other.
+ */
+public final class InMemoryStateStore implements StateStore {
+  /** Newest first: graph ids are time-ordered, so reverse id order is reverse submission order. */
+  private final ConcurrentSkipListMap<String, GraphRun> graphs = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+  private final ConcurrentHashMap<String, Submission> byIdempotencyKey = new ConcurrentHashMap<>();
+  private final EventBus events;
+
+  private record Submission(String graphId, String fingerprint) {}
+
+  public InMemoryStateStore(EventBus events) {
+    this.events = events;
+  }
+
+  @Override
+  public Created create(GraphRun run, String idempotencyKey, String fingerprint) {
+    if (idempotencyKey != null) {
+      Submission mine = new Submission(run.id(), fingerprint);
+      Submission first = byIdempotencyKey.putIfAbsent(idempotencyKey, mine);
+      if (first != null) {
+        return new Created(first.graphId(), false, first.fingerprint().equals(fingerprint));
+      }
+    }
+    synchronized (run) {
+      graphs.put(run.id(), run);
+      publish(run);
+    }
+    return new Created(run.id(), true, true);
+  }
+
+  @Override
+  public <T> Optional<T> update(String graphId, Function<GraphRun, T> mutation) {
+    GraphRun run = graphs.get(graphId);
+    if (run == null) {
+      return Optional.empty();
+    }
+    synchronized (run) {
+      try {
+        return Optional.ofNullable(mutation.apply(run));
+      } finally {
+        publish(run);
+      }
+    }
+  }
+
+  @Override
+  public Optional<GraphView> view(String graphId) {
+    GraphRun run = graphs.get(graphId);
+    if (run == null) {
+      return Optional.empty();
+    }
+    synchronized (run) {
+      return Optional.of(run.view());
+    }
+  }
+
+  @Override
+  public GraphPage list(GraphStatus status, int limit, String cursor) {
+    Map<String, GraphRun> from = cursor == null ? graphs : graphs.tailMap(cursor, false);
+    List<GraphView.Summary> page = new ArrayList<>(Math.min(limit, 100));
+    String last = null;
+    for (GraphRun run : from.values()) {
+      GraphView.Summary summary;
+      synchronized (run) {
+        summary = run.summary();
+      }
+      if (status != null && summary.status() != status) {
+        continue;
+      }
+      if (page.size() == limit) {
+        return new GraphPage(page, last);
+      }
+      page.add(summary);
+      last = run.id();
+    }
+    return new GraphPage(page, null);
+  }
+
+  private void publish(GraphRun run) {
+    List<Event.Draft> drafts = run.drainEvents();
+    if (!drafts.isEmpty()) {
+      events.append(run.id(), drafts);
+    }
+  }
+}
