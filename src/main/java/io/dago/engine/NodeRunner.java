@@ -159,12 +159,15 @@ final class NodeRunner {
   }
 
   private void fail(TaskQueue.Task task, ErrorInfo error) {
-    record Outcome(int[] toStop, boolean ended) {}
+    record Outcome(int[] toStop, boolean ended, String nodeId) {}
     Outcome outcome = store.update(task.graphId(), run -> new Outcome(
-        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal())).orElse(null);
+        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal(),
+        run.plan().node(task.node()).id())).orElse(null);
     if (outcome == null) {
       return;
     }
+    LOG.info(() -> "node failed graph_id=" + task.graphId() + " node_id=" + outcome.nodeId + " code=" + error.code()
+        + (outcome.ended ? " (graph ended)" : "") + ": " + error.message());
     if (outcome.toStop.length > 0) {
       running.stop(task.graphId(), outcome.toStop, Attempt.Stop.CANCELLED);
     }

@@ -23,6 +23,8 @@ final class WorkerPool implements AutoCloseable {
   private final Consumer<TaskQueue.Task> work;
   private final Thread dispatcher;
   private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
+  /** Workers running a task; the dispatcher's reserved slot is not one. */
+  private final java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean running = true;
 
   WorkerPool(int size, TaskQueue queue, Consumer<TaskQueue.Task> work) {
@@ -42,7 +44,7 @@ final class WorkerPool implements AutoCloseable {
   }
 
   int busy() {
-    return size - free.availablePermits();
+    return busy.get();
   }
 
   private void dispatch() {
@@ -54,10 +56,12 @@ final class WorkerPool implements AutoCloseable {
           free.release();
           continue;
         }
+        busy.incrementAndGet();
         Thread.ofVirtual().name("dago-worker").start(() -> {
           try {
             work.accept(task);
           } finally {
+            busy.decrementAndGet();
             free.release();
           }
         });

@@ -22,7 +22,8 @@ public final class Json {
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
       .build();
   private static final JSON CODEC = JSON.builder(FACTORY)
-      .enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING)
+      .enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING,
+          JSON.Feature.WRITE_NULL_PROPERTIES)
       .disable(JSON.Feature.HANDLE_JAVA_BEANS)
       .build();
 

@@ -1,0 +1,103 @@
+package io.dago;
+
+import io.dago.api.http.HttpApi;
+import io.dago.config.Config;
+import io.dago.engine.Orchestrator;
+import io.dago.llm.LlmProvider;
+import io.dago.llm.anthropic.AnthropicProvider;
+import io.dago.llm.echo.EchoProvider;
+import io.dago.store.EventBus;
+import io.dago.store.InMemoryEventBus;
+import io.dago.store.InMemoryStateStore;
+import io.dago.store.InMemoryTaskQueue;
+import io.dago.store.StateStore;
+import io.dago.store.TaskQueue;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
+
+/**
+ * One running dago instance: wires the adapters chosen by the configuration to the engine and the APIs,
+ * starts them, and stops them in order.
+ */
+public final class Dago implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Dago.class.getName());
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  private final Orchestrator orchestrator;
+  private final HttpApi http;
+  private boolean closed;
+
+  private Dago(Orchestrator orchestrator, HttpApi http) {
+    this.orchestrator = orchestrator;
+    this.http = http;
+  }
+
+  /** Starts everything the configuration asks for. Ports set to 0 pick a free port; see {@link #httpPort()}. */
+  public static Dago start(Config config) {
+    if (config.redisEnabled()) {
+      // Running in memory when the operator asked for Redis would lose their graphs on the first restart.
+      throw new IllegalStateException("REDIS_ADDR is set, but this version of dago has no Redis mode yet; "
+          + "unset REDIS_ADDR to run embedded");
+    }
+    EventBus events = new InMemoryEventBus();
+    StateStore store = new InMemoryStateStore(events);
+    TaskQueue queue = new InMemoryTaskQueue();
+    LlmProvider provider = provider(config);
+    RandomGenerator random = ThreadLocalRandom.current();
+    Orchestrator orchestrator = new Orchestrator(store, events, queue, provider,
+        new Orchestrator.Settings(config.workerPoolSize(), config.defaultModel(), config.maxNodes()),
+        Clock.tickMillis(ZoneOffset.UTC), random);
+    HttpApi http;
+    try {
+      http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes());
+    } catch (RuntimeException e) {
+      orchestrator.shutdownNow();
+      throw e;
+    }
+    LOG.info(() -> "dago started: HTTP on " + config.bindAddress() + ":" + http.port() + ", state embedded in memory"
+        + ", LLM provider " + provider.name() + ", " + config.workerPoolSize() + " workers");
+    return new Dago(orchestrator, http);
+  }
+
+  private static LlmProvider provider(Config config) {
+    return switch (config.llmProvider()) {
+      case ECHO -> new EchoProvider(config.echoLatency());
+      case ANTHROPIC -> new AnthropicProvider(
+          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+          config.llmBaseUrl(), config.llmApiKey());
+    };
+  }
+
+  /** The port the HTTP API actually listens on. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  /** Stops intake, lets running work end within the grace period, then stops everything. Idempotent. */
+  public synchronized void shutdown(Duration grace) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    http.stop(Duration.ofSeconds(1));
+    try {
+      orchestrator.shutdown(grace);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ZERO);
+  }
+}
