@@ -20,6 +20,10 @@ dago_find_jdk() {
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then
       export JAVA_HOME="$home"
       export PATH="$JAVA_HOME/bin:$PATH"
+      # Maven's own Guice touches sun.misc.Unsafe, which JDK 24+ warns about on every build; the flag exists only there.
+      if [ "$major" -ge 24 ]; then
+        export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+      fi
       return 0
     fi
   done

@@ -1,0 +1,32 @@
+package io.dago.api.http;
+
+import io.dago.api.ApiJson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An answer before it is written: a status, a JSON tree and any headers beyond {@code Content-Type}.
+ *
+ * @param headers in the order they are sent; never null
+ */
+record Response(int status, Object body, Map<String, String> headers) {
+
+  static Response of(int status, Object body) {
+    return new Response(status, body, Map.of());
+  }
+
+  static Response ok(Object body) {
+    return of(200, body);
+  }
+
+  /** An error in the one shape every API error has: {@code {"error": {"code", "message"}}}. */
+  static Response error(int status, String code, String message) {
+    return of(status, ApiJson.apiError(code, message));
+  }
+
+  Response withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new Response(status, body, more);
+  }
+}
