@@ -3,6 +3,7 @@ package io.dago;
 import io.dago.config.ConfigException;
 import io.dago.config.ConfigLoader;
 import io.dago.log.Logging;
+import io.dago.log.ShutdownSafeLogManager;
 import java.util.logging.Logger;
 
 /** {@code java -jar dago.jar}: reads the environment once, starts dago, and stops it gracefully on SIGTERM. */
@@ -10,6 +11,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // First of all, before any logger exists; see ShutdownSafeLogManager.
+    System.setProperty("java.util.logging.manager", "io.dago.log.ShutdownSafeLogManager");
     ConfigLoader.Loaded loaded;
     try {
       loaded = ConfigLoader.fromEnvironment();
@@ -30,8 +33,11 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
+      log.info("SIGTERM: stopping intake, letting running nodes finish (up to "
+          + Dago.SHUTDOWN_GRACE.toSeconds() + " s)");
       dago.shutdown(Dago.SHUTDOWN_GRACE);
+      log.info("stopped");
+      ShutdownSafeLogManager.finish();
     }, "dago-shutdown"));
   }
 }

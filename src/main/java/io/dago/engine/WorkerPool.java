@@ -51,7 +51,13 @@ final class WorkerPool implements AutoCloseable {
     while (running) {
       try {
         acquireWorker();
-        TaskQueue.Task task = queue.poll(Duration.ofMillis(200));
+        TaskQueue.Task task;
+        try {
+          task = queue.poll(Duration.ofMillis(200));
+        } catch (InterruptedException e) {
+          free.release();
+          return;
+        }
         if (task == null) {
           free.release();
           continue;
