@@ -1,11 +1,15 @@
 package io.dago;
 
+import io.dago.api.grpc.GrpcApi;
 import io.dago.api.http.HttpApi;
+import io.dago.api.ws.WebSocketApi;
 import io.dago.config.Config;
+import io.dago.engine.ObservedEventBus;
 import io.dago.engine.Orchestrator;
 import io.dago.llm.LlmProvider;
 import io.dago.llm.anthropic.AnthropicProvider;
 import io.dago.llm.echo.EchoProvider;
+import io.dago.metrics.DagoMetrics;
 import io.dago.store.EventBus;
 import io.dago.store.InMemoryEventBus;
 import io.dago.store.InMemoryStateStore;
@@ -30,11 +34,15 @@ public final class Dago implements AutoCloseable {
 
   private final Orchestrator orchestrator;
   private final HttpApi http;
+  private final GrpcApi grpc;
+  private final WebSocketApi ws;
   private boolean closed;
 
-  private Dago(Orchestrator orchestrator, HttpApi http) {
+  private Dago(Orchestrator orchestrator, HttpApi http, GrpcApi grpc, WebSocketApi ws) {
     this.orchestrator = orchestrator;
     this.http = http;
+    this.grpc = grpc;
+    this.ws = ws;
   }
 
   /** Starts everything the configuration asks for. Ports set to 0 pick a free port; see {@link #httpPort()}. */
@@ -44,24 +52,47 @@ public final class Dago implements AutoCloseable {
       throw new IllegalStateException("REDIS_ADDR is set, but this version of dago has no Redis mode yet; "
           + "unset REDIS_ADDR to run embedded");
     }
-    EventBus events = new InMemoryEventBus();
+    DagoMetrics metrics = config.metricsEnabled() ? DagoMetrics.enabled() : DagoMetrics.disabled();
+    EventBus events = new ObservedEventBus(new InMemoryEventBus(), metrics.engine());
     StateStore store = new InMemoryStateStore(events);
     TaskQueue queue = new InMemoryTaskQueue();
     LlmProvider provider = provider(config);
     RandomGenerator random = ThreadLocalRandom.current();
     Orchestrator orchestrator = new Orchestrator(store, events, queue, provider,
         new Orchestrator.Settings(config.workerPoolSize(), config.defaultModel(), config.maxNodes()),
-        Clock.tickMillis(ZoneOffset.UTC), random);
+        Clock.tickMillis(ZoneOffset.UTC), random, metrics.engine());
+    metrics.watch(orchestrator);
     HttpApi http;
     try {
-      http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes());
+      http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes(),
+          metrics.http(), metrics.registry());
     } catch (RuntimeException e) {
       orchestrator.shutdownNow();
       throw e;
     }
-    LOG.info(() -> "dago started: HTTP on " + config.bindAddress() + ":" + http.port() + ", state embedded in memory"
+    GrpcApi grpc;
+    try {
+      grpc = GrpcApi.start(orchestrator, config.bindAddress(), config.grpcPort(), config.maxBodyBytes());
+    } catch (RuntimeException e) {
+      http.stop(Duration.ZERO);
+      orchestrator.shutdownNow();
+      throw e;
+    }
+    WebSocketApi ws;
+    try {
+      ws = WebSocketApi.start(orchestrator, config.bindAddress(), config.wsPort(),
+          new WebSocketApi.Settings(config.wsSendBuffer(), Duration.ofSeconds(config.wsPingSeconds())));
+    } catch (RuntimeException e) {
+      grpc.stop(Duration.ZERO);
+      http.stop(Duration.ZERO);
+      orchestrator.shutdownNow();
+      throw e;
+    }
+    LOG.info(() -> "dago started: HTTP on " + config.bindAddress() + ":" + http.port()
+        + ", gRPC on " + config.bindAddress() + ":" + grpc.port()
+        + ", WebSocket on " + config.bindAddress() + ":" + ws.port() + ", state embedded in memory"
         + ", LLM provider " + provider.name() + ", " + config.workerPoolSize() + " workers");
-    return new Dago(orchestrator, http);
+    return new Dago(orchestrator, http, grpc, ws);
   }
 
   private static LlmProvider provider(Config config) {
@@ -78,6 +109,16 @@ public final class Dago implements AutoCloseable {
     return http.port();
   }
 
+  /** The port the gRPC API actually listens on. */
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  /** The port the WebSocket API actually listens on. */
+  public int wsPort() {
+    return ws.port();
+  }
+
   public Orchestrator orchestrator() {
     return orchestrator;
   }
@@ -89,6 +130,8 @@ public final class Dago implements AutoCloseable {
     }
     closed = true;
     http.stop(Duration.ofSeconds(1));
+    grpc.stop(Duration.ofSeconds(1));
+    ws.stop(Duration.ofSeconds(1));
     try {
       orchestrator.shutdown(grace);
     } catch (InterruptedException e) {

@@ -122,10 +122,15 @@ public final class ApiJson {
     return map;
   }
 
-  /** {@code {seq, type, graph_id, node_id, time, data}}; {@code node_id} only on node events. */
+  /**
+   * {@code {seq, type, graph_id, node_id, time, data}}; {@code node_id} only on node events, {@code seq} only on
+   * events the log stores (live-only {@code NodeDelta} events have none).
+   */
   public static Map<String, Object> event(Event event) {
     Map<String, Object> map = new LinkedHashMap<>(8);
-    map.put("seq", event.seq());
+    if (event.type().isStored()) {
+      map.put("seq", event.seq());
+    }
     map.put("type", event.type().name());
     map.put("graph_id", event.graphId());
     if (event.nodeId() != null) {

@@ -24,7 +24,10 @@ public record Config(
     int workerPoolSize,
     Duration echoLatency,
     long maxBodyBytes,
-    int maxNodes) {
+    int maxNodes,
+    boolean metricsEnabled,
+    int wsSendBuffer,
+    int wsPingSeconds) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
 
@@ -41,7 +44,7 @@ public record Config(
   public static Config defaults() {
     return new Config("0.0.0.0", 8080, 9090, 8081, LogLevel.INFO, null, null, 0,
         LlmProviderKind.ECHO, null, URI.create("https://api.anthropic.com"), DEFAULT_MODEL,
-        5, Duration.ZERO, 4L * 1024 * 1024, 10_000);
+        5, Duration.ZERO, 4L * 1024 * 1024, 10_000, true, 1024, 30);
   }
 
   public boolean redisEnabled() {
@@ -50,22 +53,38 @@ public record Config(
 
   public Config withHttpPort(int port) {
     return new Config(bindAddress, port, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes);
+        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
+        metricsEnabled, wsSendBuffer, wsPingSeconds);
+  }
+
+  public Config withGrpcPort(int port) {
+    return new Config(bindAddress, httpPort, port, wsPort, logLevel, redisAddr, redisPassword, redisDb,
+        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
+        metricsEnabled, wsSendBuffer, wsPingSeconds);
   }
 
   public Config withLlm(LlmProviderKind provider, String apiKey, URI baseUrl) {
     return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        provider, apiKey, baseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes);
+        provider, apiKey, baseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
+        metricsEnabled, wsSendBuffer, wsPingSeconds);
   }
 
   public Config withWorkers(int poolSize, Duration echoLatency) {
     return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, poolSize, echoLatency, maxBodyBytes, maxNodes);
+        llmProvider, llmApiKey, llmBaseUrl, defaultModel, poolSize, echoLatency, maxBodyBytes, maxNodes,
+        metricsEnabled, wsSendBuffer, wsPingSeconds);
   }
 
   public Config withLimits(long maxBodyBytes, int maxNodes) {
     return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes);
+        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
+        metricsEnabled, wsSendBuffer, wsPingSeconds);
+  }
+
+  public Config withMetrics(boolean enabled) {
+    return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
+        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
+        enabled, wsSendBuffer, wsPingSeconds);
   }
 
   /** Never prints secrets: records print every component, so this one is written by hand. */
@@ -74,6 +93,7 @@ public record Config(
     return "Config[bind=" + bindAddress + ", http=" + httpPort + ", grpc=" + grpcPort + ", ws=" + wsPort
         + ", log=" + logLevel + ", redis=" + (redisAddr == null ? "embedded" : redisAddr)
         + ", llm=" + llmProvider + ", llmBaseUrl=" + llmBaseUrl + ", model=" + defaultModel
-        + ", workers=" + workerPoolSize + "]";
+        + ", workers=" + workerPoolSize + ", metrics=" + metricsEnabled
+        + ", wsSendBuffer=" + wsSendBuffer + ", wsPing=" + wsPingSeconds + "s]";
   }
 }

@@ -54,7 +54,10 @@ public final class ConfigLoader {
         (int) number("WORKER_POOL_SIZE", d.workerPoolSize(), 1, 100_000),
         Duration.ofMillis(number("LLM_ECHO_LATENCY_MS", 0, 0, 3_600_000)),
         number("DAGO_MAX_BODY_BYTES", d.maxBodyBytes(), 1024, 1L << 30),
-        (int) number("DAGO_MAX_NODES", d.maxNodes(), 1, 1_000_000));
+        (int) number("DAGO_MAX_NODES", d.maxNodes(), 1, 1_000_000),
+        flag("DAGO_METRICS", d.metricsEnabled()),
+        (int) number("DAGO_WS_SEND_BUFFER", d.wsSendBuffer(), 16, 1_000_000),
+        (int) number("DAGO_WS_PING_SECONDS", d.wsPingSeconds(), 0, 3600));
   }
 
   private LlmProviderKind provider(String apiKey) {
@@ -125,6 +128,18 @@ public final class ConfigLoader {
       throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
     }
     return value;
+  }
+
+  private boolean flag(String name, boolean fallback) {
+    String raw = text(name);
+    if (raw == null) {
+      return fallback;
+    }
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(name + " must be 'true' or 'false', got '" + raw + "'");
+    };
   }
 
   /** A variable's trimmed value, or null when it is unset or blank. */

@@ -8,6 +8,7 @@ import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
 import io.dago.state.ErrorInfo;
 import io.dago.state.GraphRun;
+import io.dago.store.EventBus;
 import io.dago.store.StateStore;
 import io.dago.store.TaskQueue;
 import java.time.InstantSource;
@@ -34,6 +35,8 @@ final class NodeRunner {
   private final InstantSource clock;
   private final String defaultModel;
   private final GraphEndListener graphEnded;
+  private final EngineObserver observer;
+  private final EventBus events;
 
   /** Told when a graph reaches a terminal status through a node's outcome. */
   interface GraphEndListener {
@@ -41,7 +44,8 @@ final class NodeRunner {
   }
 
   NodeRunner(StateStore store, TaskQueue queue, LlmProvider provider, RunningAttempts running, Backoff backoff,
-      ScheduledExecutorService timers, InstantSource clock, String defaultModel, GraphEndListener graphEnded) {
+      ScheduledExecutorService timers, InstantSource clock, String defaultModel, GraphEndListener graphEnded,
+      EngineObserver observer, EventBus events) {
     this.store = store;
     this.queue = queue;
     this.provider = provider;
@@ -51,6 +55,8 @@ final class NodeRunner {
     this.clock = clock;
     this.defaultModel = defaultModel;
     this.graphEnded = graphEnded;
+    this.observer = observer;
+    this.events = events;
   }
 
   /** The prepared call, read from the run while it was held. */
@@ -101,7 +107,7 @@ final class NodeRunner {
     LlmException failure = null;
     Attempt.Stop stopped;
     try {
-      response = provider.complete(call.request);
+      response = call.spec.stream() ? stream(task, call) : provider.complete(call.request);
     } catch (LlmException e) {
       failure = e;
     } catch (InterruptedException e) {
@@ -111,17 +117,35 @@ final class NodeRunner {
       stopped = attempt.finish();
       running.remove(attempt);
     }
+    long nanos = System.nanoTime() - attempt.startedNanos;
     if (response != null) {
+      observer.llmCallSucceeded(provider.name(), call.request.model(), nanos, response.usage());
       complete(task, response);
     } else if (stopped == Attempt.Stop.CANCELLED) {
       // The graph ended meanwhile; its state already says what became of this node.
-    } else if (stopped == Attempt.Stop.TIMED_OUT) {
-      retryOrFail(task, call, new LlmException("timeout", "attempt " + call.attempt + " of node '" + call.spec.id()
-          + "' did not finish within its timeout_seconds (" + call.spec.timeoutSeconds() + ")", true, 0, null));
-    } else if (failure != null) {
-      retryOrFail(task, call, failure);
     } else {
-      retryOrFail(task, call, new LlmException("interrupted", "the call was interrupted", true, 0, null));
+      LlmException error = failure;
+      if (stopped == Attempt.Stop.TIMED_OUT) {
+        error = new LlmException("timeout", "attempt " + call.attempt + " of node '" + call.spec.id()
+            + "' did not finish within its timeout_seconds (" + call.spec.timeoutSeconds() + ")", true, 0, null);
+      } else if (error == null) {
+        error = new LlmException("interrupted", "the call was interrupted", true, 0, null);
+      }
+      observer.llmCallFailed(provider.name(), call.request.model(), nanos, error);
+      retryOrFail(task, call, error);
+    }
+  }
+
+  /** Calls the model streaming, publishing its text as it comes (see {@link DeltaCoalescer}). */
+  private LlmResponse stream(TaskQueue.Task task, Call call) throws LlmException, InterruptedException {
+    DeltaCoalescer deltas = new DeltaCoalescer(events, task.graphId(), call.spec.id(), call.attempt, clock,
+        System::nanoTime, (flush, delayNanos) -> timers.schedule(flush, delayNanos, TimeUnit.NANOSECONDS));
+    try {
+      LlmResponse response = provider.stream(call.request, deltas);
+      deltas.finish();
+      return response;
+    } finally {
+      deltas.discard();
     }
   }
 
@@ -151,6 +175,7 @@ final class NodeRunner {
     boolean retrying = store.update(task.graphId(), run -> run.retryNode(task.node(), error, delayMs, clock.instant()))
         .orElse(false);
     if (retrying) {
+      observer.retryScheduled(error.code());
       LOG.fine(() -> "retrying graph_id=" + task.graphId() + " node_id=" + call.spec.id() + " attempt="
           + call.attempt + " in " + delayMs + " ms: " + error.code());
       timers.schedule(() -> queue.offer(new TaskQueue.Task(task.graphId(), task.node(), System.nanoTime())),

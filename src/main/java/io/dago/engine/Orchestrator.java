@@ -56,6 +56,15 @@ public final class Orchestrator implements AutoCloseable {
 
   public Orchestrator(StateStore store, EventBus events, TaskQueue queue, LlmProvider provider, Settings settings,
       InstantSource clock, RandomGenerator random) {
+    this(store, events, queue, provider, settings, clock, random, EngineObserver.NONE);
+  }
+
+  /**
+   * @param observer told what the engine does, for metrics; the events it reports are the ones appended through
+   *     {@code events}, so wrap the bus the state store publishes to in an {@link ObservedEventBus} too
+   */
+  public Orchestrator(StateStore store, EventBus events, TaskQueue queue, LlmProvider provider, Settings settings,
+      InstantSource clock, RandomGenerator random, EngineObserver observer) {
     this.store = store;
     this.events = events;
     this.queue = queue;
@@ -66,8 +75,8 @@ public final class Orchestrator implements AutoCloseable {
     this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("dago-timers").daemon().factory());
     this.timers.setRemoveOnCancelPolicy(true);
     NodeRunner runner = new NodeRunner(store, queue, provider, running, new Backoff(random), timers, clock,
-        settings.defaultModel(), this::graphEnded);
-    this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run);
+        settings.defaultModel(), this::graphEnded, observer, events);
+    this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run, observer);
     this.workers.start();
   }
 
@@ -179,13 +188,23 @@ public final class Orchestrator implements AutoCloseable {
 
   /**
    * Follows a graph: its events with {@code seq > afterSeq}, first the stored ones, then live ones as they happen,
-   * with no gap and no duplicate, ending by itself after the terminal event. The listener must not block.
+   * with no gap and no duplicate, ending by itself after the terminal event. Live-only events of the graph
+   * ({@code NodeDelta}) reach the listener's {@link EventBus.EventListener#onLiveEvent} meanwhile. The listener must
+   * not block.
    *
    * @throws GraphNotFoundException
    */
   public EventBus.Subscription follow(String graphId, long afterSeq, EventBus.EventListener listener) {
     get(graphId);
     return events.subscribe(graphId, afterSeq, listener);
+  }
+
+  /**
+   * Follows every graph: live events of all graphs from now on, stored and live-only, without history. The listener
+   * must not block.
+   */
+  public EventBus.Subscription followAll(EventBus.EventListener listener) {
+    return events.subscribeAll(listener);
   }
 
   public Health health() {
@@ -207,6 +226,11 @@ public final class Orchestrator implements AutoCloseable {
     components.put("llm", llmDetails);
     boolean down = components.values().stream().anyMatch(c -> "down".equals(c.get("status")));
     return new Health(down ? Health.Status.DOWN : Health.Status.OK, components);
+  }
+
+  /** Workers and ready queue as they are now; cheap enough for every metrics scrape. */
+  public WorkerLoad workerLoad() {
+    return new WorkerLoad(workers.size(), workers.busy(), queue.size());
   }
 
   /** Stops taking new nodes and lets running ones finish for up to {@code grace}. */

@@ -21,17 +21,19 @@ final class WorkerPool implements AutoCloseable {
   private final Semaphore free;
   private final TaskQueue queue;
   private final Consumer<TaskQueue.Task> work;
+  private final EngineObserver observer;
   private final Thread dispatcher;
   private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
   /** Workers running a task; the dispatcher's reserved slot is not one. */
   private final java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean running = true;
 
-  WorkerPool(int size, TaskQueue queue, Consumer<TaskQueue.Task> work) {
+  WorkerPool(int size, TaskQueue queue, Consumer<TaskQueue.Task> work, EngineObserver observer) {
     this.size = size;
     this.free = new Semaphore(size);
     this.queue = queue;
     this.work = work;
+    this.observer = observer;
     this.dispatcher = Thread.ofVirtual().name("dago-dispatcher").unstarted(this::dispatch);
   }
 
@@ -64,9 +66,12 @@ final class WorkerPool implements AutoCloseable {
         }
         busy.incrementAndGet();
         Thread.ofVirtual().name("dago-worker").start(() -> {
+          long started = System.nanoTime();
+          observer.nodeWaited(started - task.enqueuedNanos());
           try {
             work.accept(task);
           } finally {
+            observer.nodeExecuted(System.nanoTime() - started);
             busy.decrementAndGet();
             free.release();
           }

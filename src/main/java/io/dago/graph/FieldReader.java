@@ -103,6 +103,16 @@ final class FieldReader {
     return d;
   }
 
+  /** @return the value, or null when it is absent or not a boolean */
+  Boolean bool(String field) {
+    Object value = object.get(field);
+    if (value == null || value instanceof Boolean) {
+      return (Boolean) value;
+    }
+    problem(field, "must be true or false, got " + typeOf(value));
+    return null;
+  }
+
   Map<String, Object> object(String field) {
     Object value = object.get(field);
     if (value == null) {

@@ -12,7 +12,7 @@ import java.util.Map;
 final class GraphParser {
   static final List<String> GRAPH_FIELDS = List.of("name", "input", "timeout_seconds", "nodes");
   static final List<String> NODE_FIELDS = List.of("id", "type", "depends_on", "prompt", "system", "model",
-      "max_tokens", "temperature", "timeout_seconds", "retry", "on_failure");
+      "max_tokens", "temperature", "timeout_seconds", "retry", "on_failure", "stream");
   static final List<String> RETRY_FIELDS = List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");
 
   static final int MAX_NAME_LENGTH = 200;
@@ -93,12 +93,14 @@ final class GraphParser {
     Long timeout = node.integer("timeout_seconds", 1, MAX_NODE_TIMEOUT_SECONDS);
     Map<String, Object> retry = node.object("retry");
     String onFailure = node.string("on_failure");
+    Boolean stream = node.bool("stream");
     return new NodeSpec(id, NodeSpec.TYPE_LLM, dependsOn, prompt, system, model,
         maxTokens == null ? NodeSpec.DEFAULT_MAX_TOKENS : maxTokens.intValue(),
         temperature,
         timeout == null ? NodeSpec.DEFAULT_TIMEOUT_SECONDS : timeout.intValue(),
         retry == null ? RetrySpec.DEFAULT : retry(new FieldReader(retry, node.path("retry"), problems)),
-        onFailure == null ? OnFailure.FAIL_GRAPH : onFailure(node, onFailure));
+        onFailure == null ? OnFailure.FAIL_GRAPH : onFailure(node, onFailure),
+        stream != null && stream);
   }
 
   private List<String> dependsOn(FieldReader node, int[][] dependsOnPositions, int index) {
@@ -157,7 +159,7 @@ final class GraphParser {
   /** Holds the place of a node that was not an object, so that later nodes keep their document index. */
   private static NodeSpec standIn() {
     return new NodeSpec(null, NodeSpec.TYPE_LLM, List.of(), null, null, null, NodeSpec.DEFAULT_MAX_TOKENS, null,
-        NodeSpec.DEFAULT_TIMEOUT_SECONDS, RetrySpec.DEFAULT, OnFailure.FAIL_GRAPH);
+        NodeSpec.DEFAULT_TIMEOUT_SECONDS, RetrySpec.DEFAULT, OnFailure.FAIL_GRAPH, false);
   }
 
   static boolean isValidId(String id) {

@@ -9,6 +9,7 @@ import java.util.List;
  * @param system the system prompt, or null
  * @param temperature 0 to 1, or null to leave it to the provider
  * @param timeoutSeconds bound on each attempt
+ * @param stream whether the reply's text is published as {@code NodeDelta} events while it arrives
  */
 public record NodeSpec(
     String id,
@@ -21,7 +22,8 @@ public record NodeSpec(
     Double temperature,
     int timeoutSeconds,
     RetrySpec retry,
-    OnFailure onFailure) {
+    OnFailure onFailure,
+    boolean stream) {
 
   public static final String TYPE_LLM = "llm";
   public static final int DEFAULT_MAX_TOKENS = 1024;

@@ -6,11 +6,22 @@ import java.util.Map;
 /**
  * One entry of a graph's event log.
  *
- * @param seq position in the graph's log, from 1 without gaps
+ * @param seq position in the graph's log, from 1 without gaps; {@value #LIVE} for an event that is not stored (see
+ *     {@link EventType#isStored()})
  * @param nodeId the node concerned, or null for graph events
  * @param data type-specific fields (see the README's event table); iteration order is the wire order
  */
 public record Event(long seq, EventType type, String graphId, String nodeId, Instant time, Map<String, Object> data) {
+  /** The {@code seq} of live-only events, which have no place in the log. */
+  public static final long LIVE = 0;
+
+  /** A live-only event, such as a {@link EventType#NodeDelta}: delivered, never stored. */
+  public static Event live(EventType type, String graphId, String nodeId, Instant time, Map<String, Object> data) {
+    if (type.isStored()) {
+      throw new IllegalArgumentException(type + " events are stored, so they get their seq from the log");
+    }
+    return new Event(LIVE, type, graphId, nodeId, time, data);
+  }
 
   /** An event not yet given its place in the log. */
   public record Draft(EventType type, String nodeId, Instant time, Map<String, Object> data) {

@@ -28,13 +28,25 @@ public interface EventBus {
   /** Live events of every graph from now on (no history). */
   Subscription subscribeAll(EventListener listener);
 
+  /**
+   * Delivers a live-only event (see {@link io.dago.state.EventType#isStored()}) to the graph's subscribers and to
+   * those of every graph, through {@link EventListener#onLiveEvent}: never stored, no {@code seq}, lost to whoever
+   * is not listening at the time. In order with the graph's stored events as far as the caller orders its calls.
+   * In a cluster it reaches subscribers on every instance.
+   */
+  void publishLive(Event event);
+
   /** Forgets a graph's log (when its state expires). */
   void remove(String graphId);
 
   /** Receives events; see {@link EventBus} for the threading contract. */
   @FunctionalInterface
   interface EventListener {
+    /** A stored event, in {@code seq} order. */
     void onEvent(Event event);
+
+    /** A live-only event; ignored unless a listener asks for them, so that followers of the log see only the log. */
+    default void onLiveEvent(Event event) {}
   }
 
   /** A live subscription; closing it stops delivery at once and is idempotent. */

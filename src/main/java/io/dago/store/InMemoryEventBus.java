@@ -86,6 +86,22 @@ public final class InMemoryEventBus implements EventBus {
   }
 
   @Override
+  public void publishLive(Event event) {
+    GraphLog log = logs.get(event.graphId());
+    if (log != null) {
+      // Under the log's lock, so that it falls between the stored events it came between.
+      synchronized (log) {
+        for (Listening subscriber : log.subscribers) {
+          subscriber.deliverLive(event);
+        }
+      }
+    }
+    for (Listening subscriber : everyGraph) {
+      subscriber.deliverLive(event);
+    }
+  }
+
+  @Override
   public void remove(String graphId) {
     logs.remove(graphId);
   }
@@ -107,6 +123,12 @@ public final class InMemoryEventBus implements EventBus {
     void deliver(Event event) {
       if (!closed) {
         listener.onEvent(event);
+      }
+    }
+
+    void deliverLive(Event event) {
+      if (!closed) {
+        listener.onLiveEvent(event);
       }
     }
   }

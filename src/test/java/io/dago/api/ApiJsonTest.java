@@ -131,6 +131,13 @@ class ApiJsonTest {
   }
 
   @Test
+  void event_liveOnlyHasNoSeqKey() {
+    Event delta = Event.live(EventType.NodeDelta, "g1", "outline", CREATED, Map.of("text", "Hel", "attempt", 1));
+
+    assertEquals(List.of("type", "graph_id", "node_id", "time", "data"), List.copyOf(ApiJson.event(delta).keySet()));
+  }
+
+  @Test
   void health_hasStatusAndComponents() {
     Map<String, Map<String, Object>> components = Map.of("store", Map.of("status", "ok"));
     Map<String, Object> json = ApiJson.health(new Health(Health.Status.DEGRADED, components));

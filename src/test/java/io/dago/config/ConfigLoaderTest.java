@@ -70,6 +70,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void metricsAreOnUnlessDagoMetricsSaysFalse() {
+    assertTrue(ConfigLoader.load(Map.of()).config().metricsEnabled());
+    assertTrue(ConfigLoader.load(Map.of("DAGO_METRICS", "TRUE")).config().metricsEnabled());
+    assertFalse(ConfigLoader.load(Map.of("DAGO_METRICS", "false")).config().metricsEnabled());
+    assertMessage(Map.of("DAGO_METRICS", "off"), "DAGO_METRICS must be 'true' or 'false', got 'off'");
+  }
+
+  @Test
+  void webSocketSendBufferAndPingIntervalHaveDefaultsAndBounds() {
+    Config defaults = ConfigLoader.load(Map.of()).config();
+    assertEquals(1024, defaults.wsSendBuffer());
+    assertEquals(30, defaults.wsPingSeconds());
+    Config set = ConfigLoader.load(Map.of("DAGO_WS_SEND_BUFFER", "64", "DAGO_WS_PING_SECONDS", "0")).config();
+    assertEquals(64, set.wsSendBuffer());
+    assertEquals(0, set.wsPingSeconds());
+    assertMessage(Map.of("DAGO_WS_SEND_BUFFER", "8"), "DAGO_WS_SEND_BUFFER must be between 16 and 1000000, got 8");
+    assertMessage(Map.of("DAGO_WS_PING_SECONDS", "-1"), "DAGO_WS_PING_SECONDS must be between 0 and 3600, got -1");
+  }
+
+  @Test
   void theApiKeyNeverAppearsInTheConfigurationsText() {
     Config config = ConfigLoader.load(Map.of("LLM_API_KEY", "sk-secret-value", "REDIS_PASS", "redis-secret")).config();
     assertFalse(config.toString().contains("sk-secret-value"));

@@ -283,6 +283,26 @@ class OrchestratorTest {
   }
 
   @Test
+  void shutdownLetsRunningNodesFinishAndReturnsAsSoonAsTheyHave() throws Exception {
+    start(2);
+    CountDownLatch calling = new CountDownLatch(1);
+    provider.behaviour = (request, call) -> {
+      calling.countDown();
+      Thread.sleep(300);
+      return new LlmResponse("done", Usage.ZERO, "end_turn");
+    };
+    GraphView submitted = orchestrator.submit(doc("{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\"}]}"), null);
+    assertTrue(calling.await(5, TimeUnit.SECONDS));
+
+    long started = System.nanoTime();
+    orchestrator.shutdown(Duration.ofSeconds(10));
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    assertTrue(tookMs < 5_000, "shutdown waited " + tookMs + " ms for a node that needed 300");
+    assertEquals(GraphStatus.COMPLETED, orchestrator.get(submitted.id()).status());
+  }
+
+  @Test
   void unknownGraphsAreNotFound() {
     start(1);
     assertThrows(GraphNotFoundException.class, () -> orchestrator.get("nope"));

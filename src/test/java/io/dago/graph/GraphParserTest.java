@@ -43,7 +43,7 @@ class GraphParserTest {
     assertNull(spec.timeoutSeconds());
     NodeSpec node = spec.nodes().get(0);
     assertEquals(new NodeSpec("a", "llm", List.of(), "hi", null, null, 1024, null, 300,
-        new RetrySpec(3, 1000, 30000), OnFailure.FAIL_GRAPH), node);
+        new RetrySpec(3, 1000, 30000), OnFailure.FAIL_GRAPH, false), node);
   }
 
   @Test
@@ -57,7 +57,8 @@ class GraphParserTest {
             {"id": "a", "prompt": "research {{input.topic}}"},
             {"id": "b", "type": "llm", "depends_on": ["a"], "prompt": "sum {{nodes.a.output}}", "system": "be brief",
              "model": "claude-x", "max_tokens": 200, "temperature": 0.2, "timeout_seconds": 30,
-             "retry": {"max_attempts": 5, "initial_backoff_ms": 10, "max_backoff_ms": 100}, "on_failure": "continue"}
+             "retry": {"max_attempts": 5, "initial_backoff_ms": 10, "max_backoff_ms": 100}, "on_failure": "continue",
+             "stream": true}
           ]
         }"""));
 
@@ -67,7 +68,7 @@ class GraphParserTest {
     assertEquals(Map.of("topic", "owls"), spec.input());
     assertEquals(600, spec.timeoutSeconds());
     assertEquals(new NodeSpec("b", "llm", List.of("a"), "sum {{nodes.a.output}}", "be brief", "claude-x", 200, 0.2,
-        30, new RetrySpec(5, 10, 100), OnFailure.CONTINUE), spec.nodes().get(1));
+        30, new RetrySpec(5, 10, 100), OnFailure.CONTINUE, true), spec.nodes().get(1));
   }
 
   @Test
@@ -76,11 +77,11 @@ class GraphParserTest {
         {"name": null, "input": null, "timeout_seconds": null,
          "nodes": [{"id": "a", "prompt": "hi", "type": null, "depends_on": null, "system": null, "model": null,
                     "max_tokens": null, "temperature": null, "timeout_seconds": null, "retry": null,
-                    "on_failure": null}]}"""));
+                    "on_failure": null, "stream": null}]}"""));
 
     assertEquals(List.of(), parsed.problems());
     assertEquals(new NodeSpec("a", "llm", List.of(), "hi", null, null, 1024, null, 300, RetrySpec.DEFAULT,
-        OnFailure.FAIL_GRAPH), parsed.spec().nodes().get(0));
+        OnFailure.FAIL_GRAPH, false), parsed.spec().nodes().get(0));
   }
 
   @Test
@@ -127,6 +128,13 @@ class GraphParserTest {
         "must be between 0 and 1, got -0.1");
     assertOneProblem(oneNode(", \"temperature\": \"hot\""), "$.nodes[0].temperature",
         "must be a number, got a string");
+  }
+
+  @Test
+  void streamIsOffUnlessSetToTrue() {
+    assertEquals(false, oneNode("").spec().nodes().get(0).stream());
+    assertEquals(true, oneNode(", \"stream\": true").spec().nodes().get(0).stream());
+    assertOneProblem(oneNode(", \"stream\": \"yes\""), "$.nodes[0].stream", "must be true or false, got a string");
   }
 
   @Test

@@ -47,6 +47,12 @@ import java.util.function.Function;
  * connection. That failure is counted in {@link #abortedRequests()}. Raw bodies are not padded, so a delayed
  * raw reply only notices an abort if writing the body itself fails.
  *
+ * <p>Streams. {@link Reply#stream} answers as the API does with {@code "stream": true}: server-sent events from
+ * {@code message_start} to {@code message_stop}, one {@code text_delta} per piece. {@link Reply#events} sends any
+ * script of events built with {@link Sse}, e.g. one that ends without {@code message_stop} or carries an
+ * {@code error} event; {@link Reply#withEventDelay} spaces them out, and {@link Reply#cutAfter} breaks the connection
+ * off mid-body, as a failing network does.
+ *
  * <p>Handlers run on virtual threads, so a hanging reply never holds up another request.
  */
 public final class FakeAnthropicServer implements AutoCloseable {
@@ -227,6 +233,64 @@ public final class FakeAnthropicServer implements AutoCloseable {
     return Math.max(1, (chars + 3L) / 4);
   }
 
+  /** The server-sent events of a streamed Messages API reply, each a complete block ready to send. */
+  public static final class Sse {
+    private Sse() {}
+
+    public static String messageStart(long inputTokens) {
+      Map<String, Object> usage = new LinkedHashMap<>();
+      usage.put("input_tokens", inputTokens);
+      usage.put("output_tokens", 1);
+      Map<String, Object> message = new LinkedHashMap<>();
+      message.put("id", "msg_fake_stream");
+      message.put("type", "message");
+      message.put("role", "assistant");
+      message.put("content", List.of());
+      message.put("stop_reason", null);
+      message.put("usage", usage);
+      return event("message_start", Map.of("type", "message_start", "message", message));
+    }
+
+    public static String blockStart() {
+      return event("content_block_start", Map.of("type", "content_block_start", "index", 0,
+          "content_block", Map.of("type", "text", "text", "")));
+    }
+
+    public static String textDelta(String text) {
+      return event("content_block_delta", Map.of("type", "content_block_delta", "index", 0,
+          "delta", Map.of("type", "text_delta", "text", text)));
+    }
+
+    public static String blockStop() {
+      return event("content_block_stop", Map.of("type", "content_block_stop", "index", 0));
+    }
+
+    public static String messageDelta(String stopReason, long outputTokens) {
+      Map<String, Object> delta = new LinkedHashMap<>();
+      delta.put("stop_reason", stopReason);
+      delta.put("stop_sequence", null);
+      return event("message_delta", Map.of("type", "message_delta", "delta", delta,
+          "usage", Map.of("output_tokens", outputTokens)));
+    }
+
+    public static String messageStop() {
+      return event("message_stop", Map.of("type", "message_stop"));
+    }
+
+    public static String ping() {
+      return event("ping", Map.of("type", "ping"));
+    }
+
+    /** An {@code error} event, e.g. {@code overloaded_error}: how the API fails a stream it has begun. */
+    public static String error(String errorType, String message) {
+      return event("error", Map.of("type", "error", "error", Map.of("type", errorType, "message", message)));
+    }
+
+    private static String event(String name, Object data) {
+      return "event: " + name + "\ndata: " + Json.writeString(data) + "\n\n";
+    }
+  }
+
   /**
    * One request as the server saw it.
    *
@@ -296,15 +360,86 @@ public final class FakeAnthropicServer implements AutoCloseable {
     private final boolean json;
     private final Duration delay;
     private final boolean hang;
+    /** For a stream: the events to send, each a complete {@code event:}/{@code data:} block; else null. */
+    private final Function<RecordedRequest, List<String>> events;
+    private final Duration eventDelay;
+    /** Events sent before the connection is broken off, or -1 to send them all and end cleanly. */
+    private final int cutAfter;
 
     private Reply(int status, Map<String, String> headers, Function<RecordedRequest, String> body, boolean json,
         Duration delay, boolean hang) {
+      this(status, headers, body, json, delay, hang, null, Duration.ZERO, -1);
+    }
+
+    private Reply(int status, Map<String, String> headers, Function<RecordedRequest, String> body, boolean json,
+        Duration delay, boolean hang, Function<RecordedRequest, List<String>> events, Duration eventDelay,
+        int cutAfter) {
       this.status = status;
       this.headers = Map.copyOf(headers);
       this.body = body;
       this.json = json;
       this.delay = delay;
       this.hang = hang;
+      this.events = events;
+      this.eventDelay = eventDelay;
+      this.cutAfter = cutAfter;
+    }
+
+    /**
+     * A streamed 200 message whose text arrives in these pieces, with {@code end_turn} and usage estimated from
+     * request and reply, as the API sends it: {@code message_start}, {@code content_block_start}, a
+     * {@code content_block_delta} per piece with a {@code ping} after the first, {@code content_block_stop},
+     * {@code message_delta}, {@code message_stop}.
+     */
+    public static Reply stream(String... pieces) {
+      String text = String.join("", pieces);
+      return events(request -> {
+        List<String> script = new ArrayList<>();
+        script.add(Sse.messageStart(estimateTokens(request.inputChars())));
+        script.add(Sse.blockStart());
+        for (int i = 0; i < pieces.length; i++) {
+          script.add(Sse.textDelta(pieces[i]));
+          if (i == 0) {
+            script.add(Sse.ping());
+          }
+        }
+        script.add(Sse.blockStop());
+        script.add(Sse.messageDelta("end_turn", estimateTokens(text.length())));
+        script.add(Sse.messageStop());
+        return script;
+      });
+    }
+
+    /** A streamed 200 reply of exactly these events (see {@link Sse}). */
+    public static Reply events(String... events) {
+      List<String> script = List.of(events);
+      return events(request -> script);
+    }
+
+    private static Reply events(Function<RecordedRequest, List<String>> script) {
+      return new Reply(200, Map.of("content-type", "text/event-stream"), request -> "", false, Duration.ZERO, false,
+          script, Duration.ZERO, -1);
+    }
+
+    /** The same stream with a pause before each event after the first. */
+    public Reply withEventDelay(Duration pause) {
+      requireStream();
+      return new Reply(status, headers, body, json, delay, hang, events, pause, cutAfter);
+    }
+
+    /**
+     * The same stream broken off after {@code count} events: the body announces more bytes than it sends and the
+     * connection closes, so the client sees the body end early, as when a network fails.
+     */
+    public Reply cutAfter(int count) {
+      requireStream();
+      return new Reply(status, headers, body, json, delay, hang, events, eventDelay, count);
+    }
+
+    private void requireStream() {
+      if (events == null) {
+        throw new IllegalStateException("only a streamed reply has events to pace or cut");
+      }
     }
 
     private static Reply rendered(int status, Function<RecordedRequest, Object> tree) {
@@ -369,7 +504,8 @@ public final class FakeAnthropicServer implements AutoCloseable {
       if (delay.isNegative()) {
         throw new IllegalArgumentException("a reply cannot be delayed by a negative time, was " + delay);
       }
-      return new Reply(reply.status, reply.headers, reply.body, reply.json, reply.delay.plus(delay), reply.hang);
+      return new Reply(reply.status, reply.headers, reply.body, reply.json, reply.delay.plus(delay), reply.hang,
+          reply.events, reply.eventDelay, reply.cutAfter);
     }
 
     /**
@@ -385,14 +521,16 @@ public final class FakeAnthropicServer implements AutoCloseable {
       Map<String, String> more = new LinkedHashMap<>(headers);
       more.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
       more.put(name, value);
-      return new Reply(status, more, body, json, delay, hang);
+      return new Reply(status, more, body, json, delay, hang, events, eventDelay, cutAfter);
     }
 
     private void send(HttpExchange exchange, RecordedRequest request, FakeAnthropicServer server)
         throws IOException, InterruptedException {
       headers.forEach(exchange.getResponseHeaders()::set);
       exchange.getResponseHeaders().set("request-id", "req_fake_" + server.nextId());
-      if (delay.isZero() && !hang) {
+      if (events != null) {
+        sendEvents(exchange, request);
+      } else if (delay.isZero() && !hang) {
         sendAtOnce(exchange, request);
       } else if (json) {
         exchange.sendResponseHeaders(status, 0);
@@ -408,6 +546,21 @@ public final class FakeAnthropicServer implements AutoCloseable {
       } else {
         Thread.sleep(delay);
         sendAtOnce(exchange, request);
+      }
+    }
+
+    private void sendEvents(HttpExchange exchange, RecordedRequest request) throws IOException, InterruptedException {
+      List<String> script = events.apply(request);
+      // A cut stream claims far more bytes than it sends; closing the exchange short of them drops the connection.
+      exchange.sendResponseHeaders(status, cutAfter < 0 ? 0 : 1 << 20);
+      OutputStream out = exchange.getResponseBody();
+      int count = cutAfter < 0 ? script.size() : Math.min(cutAfter, script.size());
+      for (int i = 0; i < count; i++) {
+        if (i > 0 && !eventDelay.isZero()) {
+          Thread.sleep(eventDelay);
+        }
+        out.write(script.get(i).getBytes(StandardCharsets.UTF_8));
+        out.flush();
       }
     }
 

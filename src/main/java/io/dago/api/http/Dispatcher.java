@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.dago.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,11 +28,17 @@ final class Dispatcher implements HttpHandler {
   private final ExceptionMapping exceptions;
   private final long maxBodyBytes;
   private final long discardBudget;
+  private final HttpObserver observer;
 
   Dispatcher(Router router, ExceptionMapping exceptions, long maxBodyBytes) {
+    this(router, exceptions, maxBodyBytes, HttpObserver.NONE);
+  }
+
+  Dispatcher(Router router, ExceptionMapping exceptions, long maxBodyBytes, HttpObserver observer) {
     this.router = router;
     this.exceptions = exceptions;
     this.maxBodyBytes = maxBodyBytes;
+    this.observer = observer;
     this.discardBudget = maxBodyBytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxBodyBytes;
   }
 
@@ -48,7 +55,9 @@ final class Dispatcher implements HttpHandler {
         Router.Match match = router.match(method, exchange.getRequestURI().getRawPath());
         route = match.template().text();
         response = match.handler().handle(new Request(exchange, match.params(), maxBodyBytes));
-        body = Json.write(response.body());
+        body = response.body() instanceof Response.Text text
+            ? text.content().getBytes(StandardCharsets.UTF_8)
+            : Json.write(response.body());
       } catch (IOException e) {
         throw e;
       } catch (Exception e) {
@@ -67,6 +76,7 @@ final class Dispatcher implements HttpHandler {
       // Only mapping or writing an error can fail here; the exchange is then closed without an answer.
       ExceptionMapping.internalError(e, method + " " + exchange.getRequestURI());
     } finally {
+      observer.requestFinished(NO_ROUTE.equals(route) ? null : route, method, status, System.nanoTime() - started);
       if (LOG.isLoggable(Level.FINE)) {
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.fine(method + " " + route + " " + (status == 0 ? "aborted" : status) + " " + millis + "ms");

@@ -8,6 +8,7 @@ import io.dago.engine.IdempotencyConflictException;
 import io.dago.engine.Orchestrator;
 import io.dago.graph.InvalidGraphException;
 import io.dago.json.InvalidJsonException;
+import io.dago.metrics.MetricRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -29,6 +30,8 @@ import java.util.logging.Logger;
  *
  * <p>{@code GET /api/v1/graphs/{id}?wait=SECONDS} (0 to 60) is a long poll: it answers as soon as the graph has
  * finished, or with the graph's current state once the wait runs out.
+ *
+ * <p>With metrics on, {@code GET /metrics} answers in the Prometheus text format instead of JSON.
  */
 public final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -81,16 +84,37 @@ public final class HttpApi {
    * @throws UncheckedIOException when the address cannot be bound
    */
   public static HttpApi start(Orchestrator orchestrator, String bindAddress, int port, long maxBodyBytes) {
+    return start(orchestrator, bindAddress, port, maxBodyBytes, HttpObserver.NONE, null);
+  }
+
+  /**
+   * Starts serving at once, with metrics.
+   *
+   * @param observer told about every request
+   * @param metrics served at {@code GET /metrics} in the Prometheus text format, the one answer that is not JSON;
+   *     null for no such route, so that a scraper pointed at an instance without metrics gets a 404 and reports
+   *     the target as failing, instead of an empty page that looks healthy
+   */
+  public static HttpApi start(Orchestrator orchestrator, String bindAddress, int port, long maxBodyBytes,
+      HttpObserver observer, MetricRegistry metrics) {
     return start(new Endpoints(Objects.requireNonNull(orchestrator, "orchestrator")), bindAddress, port,
-        maxBodyBytes);
+        maxBodyBytes, observer, metrics);
   }
 
   /** Tests start the server with endpoints whose orchestrator is null, to prove a request never reached it. */
   static HttpApi start(Endpoints endpoints, String bindAddress, int port, long maxBodyBytes) {
+    return start(endpoints, bindAddress, port, maxBodyBytes, HttpObserver.NONE, null);
+  }
+
+  static HttpApi start(Endpoints endpoints, String bindAddress, int port, long maxBodyBytes, HttpObserver observer,
+      MetricRegistry metrics) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, was " + maxBodyBytes);
     }
     Router router = routes(endpoints);
+    if (metrics != null) {
+      router.get("/metrics", request -> Response.text(MetricRegistry.CONTENT_TYPE, metrics.scrape()));
+    }
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(bindAddress, port), BACKLOG);
@@ -99,7 +123,7 @@ public final class HttpApi {
     }
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
-    server.createContext("/", new Dispatcher(router, exceptionMapping(), maxBodyBytes));
+    server.createContext("/", new Dispatcher(router, exceptionMapping(), maxBodyBytes, observer));
     server.start();
     HttpApi api = new HttpApi(server, executor);
     LOG.info(() -> "HTTP API listening on " + bindAddress + ":" + api.port());

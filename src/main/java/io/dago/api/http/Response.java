@@ -19,6 +19,14 @@ record Response(int status, Object body, Map<String, String> headers) {
     return of(200, body);
   }
 
+  /** A body sent as it is rather than as JSON, for the one route that does not speak JSON: {@code GET /metrics}. */
+  record Text(String content) {}
+
+  /** 200 with a body that is not JSON, in the given media type. */
+  static Response text(String contentType, String content) {
+    return new Response(200, new Text(content), Map.of("Content-Type", contentType));
+  }
+
   /** An error in the one shape every API error has: {@code {"error": {"code", "message"}}}. */
   static Response error(int status, String code, String message) {
     return of(status, ApiJson.apiError(code, message));

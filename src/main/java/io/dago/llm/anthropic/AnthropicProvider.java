@@ -4,12 +4,17 @@ import io.dago.llm.LlmException;
 import io.dago.llm.LlmProvider;
 import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
+import io.dago.llm.TextSink;
 import io.dago.llm.Usage;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +23,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Claude through the Anthropic Messages API: one non-streaming {@code POST /v1/messages} per call.
- * Thread-safe; share one instance, and one {@link HttpClient}, across all workers.
+ * Claude through the Anthropic Messages API: one {@code POST /v1/messages} per call, streamed as server-sent events
+ * for {@link #stream}. Thread-safe; share one instance, and one {@link HttpClient}, across all workers.
  *
  * <p>The API key goes into the {@code x-api-key} header and nowhere else: every exception message is
  * scrubbed of it, and the debug log line carries sizes and timings, never the key or the prompt.
@@ -90,14 +95,72 @@ public final class AnthropicProvider implements LlmProvider {
     }
   }
 
+  /**
+   * Reads the events on this (the worker's) thread as they arrive. An interrupt while waiting for the next piece makes
+   * the JDK's body stream close itself, which aborts the exchange just as {@link #exchange} does.
+   */
+  @Override
+  public LlmResponse stream(LlmRequest request, TextSink sink) throws LlmException, InterruptedException {
+    long started = System.nanoTime();
+    String outcome = "failed";
+    int status = 0;
+    Usage usage = Usage.ZERO;
+    try {
+      HttpResponse<InputStream> reply = exchange(request, true, HttpResponse.BodyHandlers.ofInputStream());
+      status = reply.statusCode();
+      LlmResponse response = readStream(reply, request.model(), sink);
+      outcome = "ok";
+      usage = response.usage();
+      return response;
+    } catch (LlmException e) {
+      outcome = e.code();
+      throw withoutKey(e);
+    } catch (InterruptedException e) {
+      outcome = "interrupted";
+      throw e;
+    } finally {
+      log(request, outcome, status, usage, started);
+    }
+  }
+
+  private LlmResponse readStream(HttpResponse<InputStream> reply, String model, TextSink sink)
+      throws LlmException, InterruptedException {
+    MessageStream message = new MessageStream(model, sink);
+    try (InputStream body = reply.body()) {
+      int status = reply.statusCode();
+      if (status < 200 || status >= 300) {
+        // Errors before the stream starts come as an ordinary JSON body.
+        Duration retryAfter = RetryAfter.parse(reply.headers().firstValue("retry-after").orElse(null),
+            clock.instant());
+        throw ErrorResponse.toException(status, body.readAllBytes(), retryAfter, model);
+      }
+      ServerSentEvents events = new ServerSentEvents(
+          new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
+      for (ServerSentEvents.Event event; !message.isStopped() && (event = events.next()) != null; ) {
+        message.accept(event);
+      }
+      return message.response();
+    } catch (IOException e) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("anthropic stream interrupted");
+      }
+      throw message.interrupted("the stream from " + endpoint + " broke off (" + describe(e) + ")");
+    }
+  }
+
   private HttpResponse<byte[]> exchange(LlmRequest request) throws LlmException, InterruptedException {
+    return exchange(request, false, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private <T> HttpResponse<T> exchange(LlmRequest request, boolean stream, HttpResponse.BodyHandler<T> handler)
+      throws LlmException, InterruptedException {
     HttpRequest httpRequest = HttpRequest.newBuilder(messagesUri)
         .header("x-api-key", apiKey)
         .header("anthropic-version", API_VERSION)
         .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(MessagesRequestBody.of(request)))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(MessagesRequestBody.of(request, stream)))
         .build();
-    CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
+    CompletableFuture<HttpResponse<T>> future = http.sendAsync(httpRequest, handler);
     try {
       return future.get();
     } catch (InterruptedException e) {

@@ -45,6 +45,45 @@ final class ErrorResponse {
     return new LlmException(kind.code(), message, kind.retryable(), status, retryAfter);
   }
 
+  /**
+   * An {@code error} event in the middle of a streamed reply, whose status was already 200: judged, and given the
+   * status, that the same error type has outside a stream, so that {@code overloaded_error} is retried like a 529.
+   *
+   * @param data the event's data, {@code {"type":"error","error":{"type":...,"message":...}}}
+   */
+  static LlmException fromStreamError(byte[] data, String model) {
+    int status = statusOf(errorType(data));
+    Kind kind = kind(status);
+    return new LlmException(kind.code(), "anthropic stream error" + describe(data) + hint(status, model),
+        kind.retryable(), status, null);
+  }
+
+  /** The status the Messages API answers each error type with; an unknown type counts as a server error. */
+  private static int statusOf(String errorType) {
+    return switch (errorType) {
+      case "invalid_request_error" -> 400;
+      case "authentication_error" -> 401;
+      case "permission_error" -> 403;
+      case "not_found_error" -> 404;
+      case "request_too_large" -> 413;
+      case "rate_limit_error" -> 429;
+      case "overloaded_error" -> 529;
+      default -> 500;
+    };
+  }
+
+  private static String errorType(byte[] data) {
+    try {
+      if (Json.parse(data) instanceof Map<?, ?> root && root.get("error") instanceof Map<?, ?> error
+          && error.get("type") instanceof String type) {
+        return type;
+      }
+    } catch (InvalidJsonException notJson) {
+      // described as such by describe()
+    }
+    return "api_error";
+  }
+
   private static String describe(byte[] body) {
     if (body.length == 0) {
       return ": empty error body";

@@ -6,11 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes the JSON body of {@code POST /v1/messages}: one user turn, no streaming. */
+/** Writes the JSON body of {@code POST /v1/messages}: one user turn, streamed or not. */
 final class MessagesRequestBody {
   private MessagesRequestBody() {}
 
   static byte[] of(LlmRequest request) {
+    return of(request, false);
+  }
+
+  /** @param stream asks for the reply as server-sent events */
+  static byte[] of(LlmRequest request, boolean stream) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", request.model());
     body.put("max_tokens", request.maxTokens());
@@ -25,6 +30,9 @@ final class MessagesRequestBody {
     message.put("role", "user");
     message.put("content", request.prompt());
     body.put("messages", List.of(message));
+    if (stream) {
+      body.put("stream", true);
+    }
     return Json.write(body);
   }
 }

@@ -10,6 +10,8 @@ import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
 import io.dago.llm.Usage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,29 @@ class EchoProviderTest {
         () -> new EchoProvider(Duration.ofMillis(-1)));
 
     assertTrue(e.getMessage().contains("PT-0.001S"), e.getMessage());
+  }
+
+  @Test
+  void streamingHandsOverTheReplyWordByWord() throws Exception {
+    List<String> words = new ArrayList<>();
+
+    LlmResponse response = new EchoProvider(Duration.ZERO).stream(request(null, "tide  pools\nat dusk"), words::add);
+
+    assertEquals(List.of("echo: ", "tide  ", "pools\n", "at ", "dusk"), words);
+    assertEquals(String.join("", words), response.text());
+    assertEquals(new EchoProvider(Duration.ZERO).complete(request(null, "tide  pools\nat dusk")), response);
+  }
+
+  @Test
+  void streamingSpreadsTheLatencyOverTheWords() throws Exception {
+    List<Long> arrivals = new ArrayList<>();
+    long start = System.nanoTime();
+
+    new EchoProvider(Duration.ofMillis(200)).stream(request(null, "one two three"), w -> arrivals.add(System.nanoTime()));
+
+    assertEquals(4, arrivals.size());
+    assertTrue(arrivals.get(0) - start >= TimeUnit.MILLISECONDS.toNanos(45), "the first word came too soon");
+    assertTrue(arrivals.get(3) - start >= TimeUnit.MILLISECONDS.toNanos(195), "the reply came too soon");
   }
 
   @Test

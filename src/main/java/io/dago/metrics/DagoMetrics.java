@@ -1,0 +1,71 @@
+package io.dago.metrics;
+
+import io.dago.api.grpc.GrpcObserver;
+import io.dago.api.http.HttpObserver;
+import io.dago.engine.EngineObserver;
+import io.dago.engine.Orchestrator;
+
+/**
+ * Every metric dago exports, in one place: the engine's, the HTTP and gRPC APIs', the process's and the JVM's.
+ * Whoever wires dago hands {@link #engine()}, {@link #http()} and {@link #grpc()} to the components and serves
+ * {@link #registry()} at {@code GET /metrics}.
+ *
+ * <p>{@link #disabled()} hands out the no-op observers and no registry, so a dago started without metrics records
+ * nothing and has no {@code /metrics}, without any component knowing the difference.
+ *
+ * <p>A new family is one line in the class of the part it measures (Redis pool gauges would be
+ * {@code registry.gauge("dago_redis_pool_active", "...", pool::active)}), plus the observer method that feeds it.
+ */
+public final class DagoMetrics {
+  private final MetricRegistry registry;
+  private final EngineMetrics engine;
+  private final HttpMetrics http;
+  private final GrpcMetrics grpc;
+
+  private DagoMetrics(MetricRegistry registry) {
+    this.registry = registry;
+    if (registry == null) {
+      engine = null;
+      http = null;
+      grpc = null;
+      return;
+    }
+    ProcessMetrics.register(registry);
+    JvmMetrics.register(registry);
+    engine = new EngineMetrics(registry);
+    http = new HttpMetrics(registry);
+    grpc = new GrpcMetrics(registry);
+  }
+
+  public static DagoMetrics enabled() {
+    return new DagoMetrics(new MetricRegistry());
+  }
+
+  public static DagoMetrics disabled() {
+    return new DagoMetrics(null);
+  }
+
+  public EngineObserver engine() {
+    return engine == null ? EngineObserver.NONE : engine;
+  }
+
+  public HttpObserver http() {
+    return http == null ? HttpObserver.NONE : http;
+  }
+
+  public GrpcObserver grpc() {
+    return grpc == null ? GrpcObserver.NONE : grpc;
+  }
+
+  /** Adds the gauges read from the running engine: worker pool and ready queue. Call once. */
+  public void watch(Orchestrator orchestrator) {
+    if (engine != null) {
+      engine.watch(orchestrator::workerLoad);
+    }
+  }
+
+  /** What {@code GET /metrics} serves, or null when metrics are off (and the route should not exist). */
+  public MetricRegistry registry() {
+    return registry;
+  }
+}

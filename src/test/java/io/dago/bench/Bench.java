@@ -1,0 +1,157 @@
+package io.dago.bench;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The load client behind {@code scripts/bench}. The script owns the server processes (it starts, measures and stops
+ * them); this class only talks to a running dago over HTTP and appends its figures to a results file, which the
+ * script has it turn into the final table once every server process is done.
+ *
+ * <pre>
+ *   Bench free-ports N                                       prints N free loopback ports, one a line
+ *   Bench run --url URL --runs N --results FILE W1 [W2 ...]  warms the server up, then measures each workload
+ *   Bench report --results FILE                              prints the Markdown table
+ * </pre>
+ *
+ * Any graph that does not end {@code completed} stops the run with exit status 1: a failed run is an error, never
+ * a number.
+ */
+public final class Bench {
+  /** Small graphs sent before anything is measured, all in flight at once. */
+  static final int WARM_UP_GRAPHS = 300;
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      usage("no command given");
+    }
+    try {
+      switch (args[0]) {
+        case "free-ports" -> freePorts(args.length == 2 ? Integer.parseInt(args[1]) : 1);
+        case "run" -> run(Options.parse(args));
+        case "report" -> report(Options.parse(args));
+        default -> usage("unknown command '" + args[0] + "'");
+      }
+    } catch (BenchException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  private static void run(Options options) throws Exception {
+    if (options.url == null || options.results == null || options.workloads.isEmpty()) {
+      usage("run needs --url, --results and at least one workload");
+    }
+    try (DagoClient client = new DagoClient(URI.create(options.url))) {
+      long start = System.nanoTime();
+      warmUp(client, options.workloads);
+      System.err.printf(Locale.ROOT, "bench: warmed up in %.1f s%n", (System.nanoTime() - start) / 1e9);
+      for (Workload workload : options.workloads) {
+        for (int run = 1; run <= options.runs; run++) {
+          List<Measurement> figures = workload.measure(client);
+          Results.append(options.results, figures);
+          System.err.println("bench: " + workload.name() + " run " + run + "/" + options.runs + ": " + figures);
+        }
+      }
+    }
+  }
+
+  /**
+   * Brings the server's JIT and connection handling up to speed: a burst of small graphs, then one unmeasured run
+   * of each workload to be measured. Diamonds only when nodes answer at once; with the echo provider's latency a
+   * graph takes a second per level, so the burst is of single nodes instead.
+   */
+  private static void warmUp(DagoClient client, Set<Workload> workloads) throws Exception {
+    byte[] small = workloads.contains(Workload.W4) ? GraphBodies.SINGLE : GraphBodies.DIAMOND;
+    client.runConcurrently(small, WARM_UP_GRAPHS);
+    for (Workload workload : workloads) {
+      workload.measure(client);
+    }
+  }
+
+  private static void report(Options options) throws Exception {
+    if (options.results == null) {
+      usage("report needs --results");
+    }
+    var runs = Results.read(options.results);
+    if (runs.isEmpty()) {
+      throw new BenchException("no results in " + options.results);
+    }
+    System.out.print(Results.table(runs));
+    System.out.println();
+    System.out.println("Every run:");
+    System.out.println();
+    System.out.println("```");
+    System.out.print(Results.rawRuns(runs));
+    System.out.println("```");
+  }
+
+  /** Ports free right now; the caller hands them to a server that binds them a moment later. */
+  private static void freePorts(int count) throws Exception {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        System.out.println(socket.getLocalPort());
+      }
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  private static void usage(String problem) {
+    System.err.println("bench: " + problem);
+    System.err.println("usage: Bench free-ports N");
+    System.err.println("       Bench run --url URL --runs N --results FILE W1|W2|W3|W4 ...");
+    System.err.println("       Bench report --results FILE");
+    System.exit(2);
+  }
+
+  private static final class Options {
+    String url;
+    int runs = 5;
+    Path results;
+    final Set<Workload> workloads = EnumSet.noneOf(Workload.class);
+
+    static Options parse(String[] args) {
+      Options options = new Options();
+      for (int i = 1; i < args.length; i++) {
+        switch (args[i]) {
+          case "--url" -> options.url = value(args, ++i);
+          case "--runs" -> options.runs = Integer.parseInt(value(args, ++i));
+          case "--results" -> options.results = Path.of(value(args, ++i));
+          default -> {
+            try {
+              options.workloads.add(Workload.valueOf(args[i].toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+              usage("unknown argument '" + args[i] + "'");
+            }
+          }
+        }
+      }
+      if (options.runs < 1) {
+        usage("--runs must be at least 1, got " + options.runs);
+      }
+      return options;
+    }
+
+    private static String value(String[] args, int i) {
+      if (i >= args.length) {
+        usage(args[i - 1] + " needs a value");
+      }
+      return args[i];
+    }
+  }
+}
