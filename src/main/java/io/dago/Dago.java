@@ -72,7 +72,8 @@ public final class Dago implements AutoCloseable {
     }
     GrpcApi grpc;
     try {
-      grpc = GrpcApi.start(orchestrator, config.bindAddress(), config.grpcPort(), config.maxBodyBytes());
+      grpc = GrpcApi.start(orchestrator, config.bindAddress(), config.grpcPort(), config.maxBodyBytes(),
+          metrics.grpc());
     } catch (RuntimeException e) {
       http.stop(Duration.ZERO);
       orchestrator.shutdownNow();

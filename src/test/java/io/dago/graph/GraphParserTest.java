@@ -297,14 +297,14 @@ class GraphParserTest {
   void unknownFieldWithNothingCloseListsTheKnownOnes() {
     assertOneProblem(oneNode(", \"colour\": \"red\""), "$.nodes[0].colour",
         "unknown field 'colour'; the known fields here are id, type, depends_on, prompt, system, model, max_tokens,"
-            + " temperature, timeout_seconds, retry, on_failure");
+            + " temperature, timeout_seconds, retry, on_failure, stream");
   }
 
   @Test
   void fieldNameThatIsNotAnIdentifierIsQuotedInThePath() {
     assertOneProblem(oneNode(", \"my field\": 1"), "$.nodes[0]['my field']",
         "unknown field 'my field'; the known fields here are id, type, depends_on, prompt, system, model,"
-            + " max_tokens, temperature, timeout_seconds, retry, on_failure");
+            + " max_tokens, temperature, timeout_seconds, retry, on_failure, stream");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.dago.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.Dago;
@@ -10,6 +11,11 @@ import io.dago.config.LlmProviderKind;
 import io.dago.json.Json;
 import io.dago.testing.FakeAnthropicServer;
 import io.dago.testing.FakeAnthropicServer.Reply;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole of dago behind its HTTP API, calling a fake Anthropic server, scraped after a workload with every kind
  * of outcome: graphs that complete, a node that is retried after a 429, one that fails with a 400, a graph
- * cancelled while its call hangs, and a request for a path no route has. Each step waits for the previous one, so
+ * cancelled while its call hangs, a request for a path no route has, and two gRPC health checks. Each step waits for the previous one, so
  * the counts are exact.
  */
 class MetricsEndToEndTest {
@@ -79,6 +86,7 @@ class MetricsEndToEndTest {
     assertEquals("cancelled", awaitFinished(hanging));
 
     assertEquals(404, send(request("/no/such/route/" + hanging).GET().build()).statusCode());
+    checkHealthOverGrpc();
 
     metricsResponse = scrapeOnceTheWorkersAreIdle();
     scrape = Exposition.parse(metricsResponse.body());
@@ -166,6 +174,13 @@ class MetricsEndToEndTest {
   }
 
   @Test
+  void grpcCallsAreCountedByMethodAndCode() {
+    assertEquals(1, scrape.value("dago_grpc_calls_total{method=\"grpc.health.v1.Health/Check\",code=\"OK\"}"));
+    assertEquals(1,
+        scrape.value("dago_grpc_calls_total{method=\"grpc.health.v1.Health/Check\",code=\"NOT_FOUND\"}"));
+  }
+
+  @Test
   void noLabelCarriesAGraphId() {
     assertFalse(graphIds.isEmpty());
     for (String id : graphIds) {
@@ -190,6 +205,18 @@ class MetricsEndToEndTest {
 
     assertEquals("", result.output(), "promtool check metrics complained");
     assertEquals(0, result.exitCode());
+  }
+
+  private static void checkHealthOverGrpc() throws InterruptedException {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", dago.grpcPort()).usePlaintext().build();
+    try {
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+      health.check(HealthCheckRequest.getDefaultInstance());
+      assertThrows(StatusRuntimeException.class,
+          () -> health.check(HealthCheckRequest.newBuilder().setService("no.such.Service").build()));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   private static String submit(String graph) throws IOException, InterruptedException {
