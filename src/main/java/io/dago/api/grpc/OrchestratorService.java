@@ -1,5 +1,6 @@
 package io.dago.api.grpc;
 
+import io.dago.api.RequestLimits;
 import io.dago.api.grpc.v1.CancelGraphRequest;
 import io.dago.api.grpc.v1.Event;
 import io.dago.api.grpc.v1.GetGraphRequest;
@@ -32,10 +33,6 @@ import java.util.stream.Collectors;
  * failure to {@link StatusMapping}. The limits are the HTTP API's.
  */
 final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
-  static final int MAX_WAIT_SECONDS = 60;
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 1000;
-  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
   private static final String ALLOWED_STATUSES =
       Arrays.stream(GraphStatus.values()).map(GraphStatus::wireName).collect(Collectors.joining(", "));
 
@@ -52,8 +49,8 @@ final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
   @Override
   public void submitGraph(SubmitGraphRequest request, StreamObserver<Graph> response) {
     String key = request.getIdempotencyKey();
-    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw invalidArgument("idempotency_key must be at most " + MAX_IDEMPOTENCY_KEY_LENGTH
+    if (key.length() > RequestLimits.MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw invalidArgument("idempotency_key must be at most " + RequestLimits.MAX_IDEMPOTENCY_KEY_LENGTH
           + " characters long, not " + key.length());
     }
     GraphView graph = orchestrator.submit(Definitions.document(request.getGraph()), key.isEmpty() ? null : key);
@@ -72,8 +69,8 @@ final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
   @Override
   public void getGraph(GetGraphRequest request, StreamObserver<Graph> response) {
     int wait = request.getWaitSeconds();
-    if (wait < 0 || wait > MAX_WAIT_SECONDS) {
-      throw invalidArgument("wait_seconds must be between 0 and " + MAX_WAIT_SECONDS + ", not " + wait);
+    if (wait < 0 || wait > RequestLimits.MAX_WAIT_SECONDS) {
+      throw invalidArgument("wait_seconds must be between 0 and " + RequestLimits.MAX_WAIT_SECONDS + ", not " + wait);
     }
     GraphView graph = wait == 0 ? orchestrator.get(request.getGraphId()) : await(request.getGraphId(), wait);
     reply(response, ProtoMessages.graph(graph));
@@ -105,9 +102,9 @@ final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
         throw invalidArgument("status must be one of " + ALLOWED_STATUSES + ", not '" + request.getStatus() + "'");
       }
     }
-    int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : request.getLimit();
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw invalidArgument("limit must be between 1 and " + MAX_LIMIT + ", not " + limit);
+    int limit = request.getLimit() == 0 ? RequestLimits.DEFAULT_LIMIT : request.getLimit();
+    if (limit < 1 || limit > RequestLimits.MAX_LIMIT) {
+      throw invalidArgument("limit must be between 1 and " + RequestLimits.MAX_LIMIT + ", not " + limit);
     }
     String cursor = request.getCursor().isEmpty() ? null : request.getCursor();
     reply(response, ProtoMessages.page(orchestrator.list(status, limit, cursor)));

@@ -1,5 +1,6 @@
 package io.dago.api.http;
 
+import io.dago.api.RequestLimits;
 import io.dago.api.ApiJson;
 import io.dago.engine.Health;
 import io.dago.engine.Orchestrator;
@@ -17,10 +18,6 @@ import java.util.stream.Collectors;
  * in {@link HttpApi}.
  */
 final class Endpoints {
-  static final int MAX_WAIT_SECONDS = 60;
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 1000;
-  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
   private static final String ALLOWED_STATUSES =
       Arrays.stream(GraphStatus.values()).map(GraphStatus::wireName).collect(Collectors.joining(", "));
 
@@ -47,7 +44,7 @@ final class Endpoints {
    */
   Response get(Request request) throws InterruptedException {
     String id = request.graphId();
-    int wait = request.query().intValue("wait", 0, MAX_WAIT_SECONDS, 0);
+    int wait = request.query().intValue("wait", 0, RequestLimits.MAX_WAIT_SECONDS, 0);
     GraphView graph = wait == 0 ? orchestrator.get(id) : orchestrator.await(id, Duration.ofSeconds(wait));
     return Response.ok(ApiJson.graph(graph));
   }
@@ -56,7 +53,7 @@ final class Endpoints {
   Response list(Request request) {
     Query query = request.query();
     GraphStatus status = status(query);
-    int limit = query.intValue("limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
+    int limit = query.intValue("limit", 1, RequestLimits.MAX_LIMIT, RequestLimits.DEFAULT_LIMIT);
     return Response.ok(ApiJson.page(orchestrator.list(status, limit, query.string("cursor"))));
   }
 
@@ -79,8 +76,8 @@ final class Endpoints {
 
   private static String idempotencyKey(Request request) {
     String key = request.header("Idempotency-Key");
-    if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-      throw HttpError.badRequest("the Idempotency-Key header must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
+    if (key != null && (key.isEmpty() || key.length() > RequestLimits.MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw HttpError.badRequest("the Idempotency-Key header must be 1 to " + RequestLimits.MAX_IDEMPOTENCY_KEY_LENGTH
           + " characters long, not " + key.length());
     }
     return key;
