@@ -9,7 +9,7 @@ import java.util.logging.LogRecord;
 
 /**
  * One line per record: {@code 2026-11-26T06:40:00.123Z INFO  engine.Orchestrator graph submitted graph_id=...}.
- * Context such as {@code graph_id=} and {@code node_id=} travels in the message as key=value pairs.
+ * The {@link LogContext} of the logging thread follows the message as {@code graph_id=... node_id=... trace_id=...}.
  */
 final class LineFormatter extends Formatter {
 
@@ -21,6 +21,12 @@ final class LineFormatter extends Formatter {
     line.append(level).append(" ".repeat(Math.max(1, 6 - level.length())));
     line.append(shortLogger(record.getLoggerName())).append(' ');
     line.append(formatMessage(record).replace('\n', ' '));
+    LogContext.Fields context = LogContext.current();
+    if (context != null) {
+      appendIfSet(line, "graph_id", context.graphId());
+      appendIfSet(line, "node_id", context.nodeId());
+      appendIfSet(line, "trace_id", context.traceId());
+    }
     if (record.getThrown() != null) {
       StringWriter trace = new StringWriter();
       record.getThrown().printStackTrace(new PrintWriter(trace));
@@ -43,7 +49,13 @@ final class LineFormatter extends Formatter {
     return "DEBUG";
   }
 
-  private static String shortLogger(String name) {
+  private static void appendIfSet(StringBuilder line, String key, String value) {
+    if (value != null) {
+      line.append(' ').append(key).append('=').append(value);
+    }
+  }
+
+  static String shortLogger(String name) {
     if (name == null) {
       return "-";
     }
