@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -27,6 +28,14 @@ import java.util.Set;
 public final class Bench {
   /** Small graphs sent before anything is measured, all in flight at once. */
   static final int WARM_UP_GRAPHS = 300;
+  /** Unmeasured runs of each workload after those: enough for the server's JIT to settle on two cores. */
+  static final int WARM_UP_ROUNDS = 3;
+  /**
+   * Bound on one client process, so that a server that stops answering fails the benchmark instead of hanging it.
+   * Requests carry no timeouts of their own: the JDK client keeps them in one synchronized set, which costs
+   * measurable CPU with hundreds of requests in flight on two cores.
+   */
+  static final Duration GIVE_UP = Duration.ofMinutes(10);
 
   private Bench() {}
 
@@ -51,6 +60,16 @@ public final class Bench {
     if (options.url == null || options.results == null || options.workloads.isEmpty()) {
       usage("run needs --url, --results and at least one workload");
     }
+    Thread.ofPlatform().daemon().name("bench-watchdog").start(() -> {
+      try {
+        Thread.sleep(GIVE_UP);
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("bench: the server has not finished the workloads within " + GIVE_UP.toMinutes()
+          + " minutes; giving up");
+      Runtime.getRuntime().halt(1);
+    });
     try (DagoClient client = new DagoClient(URI.create(options.url))) {
       long start = System.nanoTime();
       warmUp(client, options.workloads);
@@ -66,15 +85,17 @@ public final class Bench {
   }
 
   /**
-   * Brings the server's JIT and connection handling up to speed: a burst of small graphs, then one unmeasured run
-   * of each workload to be measured. Diamonds only when nodes answer at once; with the echo provider's latency a
+   * Brings the server's JIT and connection handling up to speed: a burst of small graphs, then a few unmeasured
+   * runs of each workload to be measured. Diamonds only when nodes answer at once; with the echo provider's latency a
    * graph takes a second per level, so the burst is of single nodes instead.
    */
   private static void warmUp(DagoClient client, Set<Workload> workloads) throws Exception {
     byte[] small = workloads.contains(Workload.W4) ? GraphBodies.SINGLE : GraphBodies.DIAMOND;
     client.runConcurrently(small, WARM_UP_GRAPHS);
-    for (Workload workload : workloads) {
-      workload.measure(client);
+    for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+      for (Workload workload : workloads) {
+        workload.measure(client);
+      }
     }
   }
 

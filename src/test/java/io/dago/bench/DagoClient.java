@@ -32,6 +32,7 @@ final class DagoClient implements AutoCloseable {
   static final int WAIT_SECONDS = 60;
   /** How long one graph may take before the run is declared broken rather than slow. */
   private static final Duration GIVE_UP = Duration.ofSeconds(3 * WAIT_SECONDS);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final JsonFactory STREAMS = new JsonFactory();
 
   private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -43,7 +44,7 @@ final class DagoClient implements AutoCloseable {
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .executor(clientThreads)
-        .connectTimeout(Duration.ofSeconds(10))
+        .connectTimeout(CONNECT_TIMEOUT)
         .build();
     this.graphs = base.resolve("/api/v1/graphs");
   }
@@ -69,7 +70,6 @@ final class DagoClient implements AutoCloseable {
   Finished run(byte[] graph) throws InterruptedException {
     long start = System.nanoTime();
     HttpResponse<byte[]> submitted = send(HttpRequest.newBuilder(graphs)
-        .timeout(Duration.ofSeconds(WAIT_SECONDS))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(graph))
         .build());
@@ -88,7 +88,6 @@ final class DagoClient implements AutoCloseable {
         throw new BenchException("graph " + head.id() + " still " + head.status() + " after " + GIVE_UP.toSeconds() + " s");
       }
       HttpResponse<byte[]> polled = send(HttpRequest.newBuilder(poll)
-          .timeout(Duration.ofSeconds(WAIT_SECONDS + 15))
           .GET()
           .build());
       if (polled.statusCode() != 200) {

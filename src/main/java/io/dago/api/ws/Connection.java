@@ -38,6 +38,13 @@ import org.java_websocket.framing.TextFrame;
  * <p>The sender alone sends and closes; everyone else sets a flag and unparks it.
  */
 final class Connection implements EventBus.EventListener {
+  static final class Tmp {
+    final java.util.concurrent.atomic.LongAdder n = new java.util.concurrent.atomic.LongAdder(), o10 = new java.util.concurrent.atomic.LongAdder(), o50 = new java.util.concurrent.atomic.LongAdder(), o100 = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAccumulator max = new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+    void record(long ms) { n.increment(); if (ms > 10) o10.increment(); if (ms > 50) o50.increment(); if (ms > 100) o100.increment(); max.accumulate(ms); }
+    { Thread.ofPlatform().daemon().start(() -> { while (true) { try { Thread.sleep(3000); } catch (InterruptedException e) { return; } System.err.println("TMP handed=" + n.sumThenReset() + " >10ms=" + o10.sumThenReset() + " >50ms=" + o50.sumThenReset() + " >100ms=" + o100.sumThenReset() + " max=" + max.getThenReset()); } }); }
+  }
+  static final Tmp TMP = new Tmp();
   private static final Logger LOG = Logger.getLogger(Connection.class.getName());
   /** Bytes a connection may have inside the library, beyond what the kernel's socket buffer takes. */
   static final int WINDOW_BYTES = 64 * 1024;
@@ -199,6 +206,7 @@ final class Connection implements EventBus.EventListener {
       return false;
     }
     handed += frameBytes(payload.length);
+    TMP.record(System.currentTimeMillis() - event.time().toEpochMilli());
     counters.frameSent(payload.length);
     if (event.type().isStored()) {
       lastSeq = event.seq();
