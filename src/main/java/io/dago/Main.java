@@ -21,7 +21,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Logging.configure(loaded.config().logLevel());
+    Logging.configure(loaded.config().logLevel(), loaded.config().logFormat(), loaded.config().instanceId());
     Logger log = Logger.getLogger(Main.class.getName());
     loaded.notices().forEach(log::info);
     Dago dago;

@@ -14,6 +14,8 @@ public record Config(
     int grpcPort,
     int wsPort,
     LogLevel logLevel,
+    LogFormat logFormat,
+    String instanceId,
     String redisAddr,
     String redisPassword,
     int redisDb,
@@ -34,6 +36,8 @@ public record Config(
   public Config {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(logFormat, "logFormat");
+    Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(llmProvider, "llmProvider");
     Objects.requireNonNull(llmBaseUrl, "llmBaseUrl");
     Objects.requireNonNull(defaultModel, "defaultModel");
@@ -42,56 +46,37 @@ public record Config(
 
   /** The embedded defaults: what {@code java -jar dago.jar} runs with when the environment sets nothing. */
   public static Config defaults() {
-    return new Config("0.0.0.0", 8080, 9090, 8081, LogLevel.INFO, null, null, 0,
+    return new Config("0.0.0.0", 8080, 9090, 8081, LogLevel.INFO, LogFormat.TEXT, defaultInstanceId(), null, null, 0,
         LlmProviderKind.ECHO, null, URI.create("https://api.anthropic.com"), DEFAULT_MODEL,
         5, Duration.ZERO, 4L * 1024 * 1024, 10_000, true, 1024, 30);
+  }
+
+  /** This process on this host: unique among instances that share a Redis, and readable in logs. */
+  static String defaultInstanceId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "dago";
+    }
+    return host + "-" + ProcessHandle.current().pid();
   }
 
   public boolean redisEnabled() {
     return redisAddr != null;
   }
 
-  public Config withHttpPort(int port) {
-    return new Config(bindAddress, port, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
-        metricsEnabled, wsSendBuffer, wsPingSeconds);
-  }
 
-  public Config withGrpcPort(int port) {
-    return new Config(bindAddress, httpPort, port, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
-        metricsEnabled, wsSendBuffer, wsPingSeconds);
-  }
 
-  public Config withLlm(LlmProviderKind provider, String apiKey, URI baseUrl) {
-    return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        provider, apiKey, baseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
-        metricsEnabled, wsSendBuffer, wsPingSeconds);
-  }
 
-  public Config withWorkers(int poolSize, Duration echoLatency) {
-    return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, poolSize, echoLatency, maxBodyBytes, maxNodes,
-        metricsEnabled, wsSendBuffer, wsPingSeconds);
-  }
 
-  public Config withLimits(long maxBodyBytes, int maxNodes) {
-    return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
-        metricsEnabled, wsSendBuffer, wsPingSeconds);
-  }
 
-  public Config withMetrics(boolean enabled) {
-    return new Config(bindAddress, httpPort, grpcPort, wsPort, logLevel, redisAddr, redisPassword, redisDb,
-        llmProvider, llmApiKey, llmBaseUrl, defaultModel, workerPoolSize, echoLatency, maxBodyBytes, maxNodes,
-        enabled, wsSendBuffer, wsPingSeconds);
-  }
 
   /** Never prints secrets: records print every component, so this one is written by hand. */
   @Override
   public String toString() {
     return "Config[bind=" + bindAddress + ", http=" + httpPort + ", grpc=" + grpcPort + ", ws=" + wsPort
-        + ", log=" + logLevel + ", redis=" + (redisAddr == null ? "embedded" : redisAddr)
+        + ", log=" + logLevel + "/" + logFormat + ", instance=" + instanceId + ", redis=" + (redisAddr == null ? "embedded" : redisAddr)
         + ", llm=" + llmProvider + ", llmBaseUrl=" + llmBaseUrl + ", model=" + defaultModel
         + ", workers=" + workerPoolSize + ", metrics=" + metricsEnabled
         + ", wsSendBuffer=" + wsSendBuffer + ", wsPing=" + wsPingSeconds + "s]";

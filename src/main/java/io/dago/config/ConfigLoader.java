@@ -43,7 +43,9 @@ public final class ConfigLoader {
         port("DAGO_HTTP_PORT", d.httpPort()),
         port("DAGO_GRPC_PORT", d.grpcPort()),
         port("DAGO_WS_PORT", d.wsPort()),
-        logLevel(),
+        choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
+        choice("LOG_FORMAT", LogFormat.class, LogFormat.TEXT),
+        text("DAGO_INSTANCE_ID") == null ? d.instanceId() : text("DAGO_INSTANCE_ID"),
         text("REDIS_ADDR"),
         text("REDIS_PASS"),
         (int) number("REDIS_DB", d.redisDb(), 0, 15),
@@ -81,15 +83,17 @@ public final class ConfigLoader {
     return kind;
   }
 
-  private LogLevel logLevel() {
-    String raw = text("LOG_LEVEL");
+  private <E extends Enum<E>> E choice(String name, Class<E> type, E fallback) {
+    String raw = text(name);
     if (raw == null) {
-      return LogLevel.INFO;
+      return fallback;
     }
     try {
-      return LogLevel.valueOf(raw.toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, raw.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("LOG_LEVEL must be one of error, warn, info, debug; got '" + raw + "'");
+      String allowed = java.util.Arrays.stream(type.getEnumConstants())
+          .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", "));
+      throw new ConfigException(name + " must be one of " + allowed + "; got '" + raw + "'");
     }
   }
 

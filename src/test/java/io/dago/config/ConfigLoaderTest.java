@@ -38,7 +38,8 @@ class ConfigLoaderTest {
   void everyVariableIsRead() {
     Config config = ConfigLoader.load(Map.ofEntries(
         Map.entry("DAGO_HTTP_PORT", "0"), Map.entry("DAGO_GRPC_PORT", "9999"), Map.entry("DAGO_WS_PORT", "8888"),
-        Map.entry("DAGO_BIND", "127.0.0.1"), Map.entry("LOG_LEVEL", "debug"), Map.entry("REDIS_ADDR", "localhost:6379"),
+        Map.entry("DAGO_BIND", "127.0.0.1"), Map.entry("LOG_LEVEL", "debug"), Map.entry("LOG_FORMAT", "json"),
+        Map.entry("DAGO_INSTANCE_ID", "dago-a"), Map.entry("REDIS_ADDR", "localhost:6379"),
         Map.entry("REDIS_PASS", "pw"), Map.entry("REDIS_DB", "2"), Map.entry("LLM_PROVIDER", "echo"),
         Map.entry("LLM_BASE_URL", "http://127.0.0.1:1234/"), Map.entry("DAGO_DEFAULT_MODEL", "claude-x"),
         Map.entry("WORKER_POOL_SIZE", "64"), Map.entry("LLM_ECHO_LATENCY_MS", "250"),
@@ -48,6 +49,8 @@ class ConfigLoaderTest {
     assertEquals(8888, config.wsPort());
     assertEquals("127.0.0.1", config.bindAddress());
     assertEquals(LogLevel.DEBUG, config.logLevel());
+    assertEquals(LogFormat.JSON, config.logFormat());
+    assertEquals("dago-a", config.instanceId());
     assertEquals("localhost:6379", config.redisAddr());
     assertEquals(2, config.redisDb());
     assertEquals("http://127.0.0.1:1234", config.llmBaseUrl().toString());
@@ -65,6 +68,7 @@ class ConfigLoaderTest {
     assertMessage(Map.of("LLM_PROVIDER", "openai"), "LLM_PROVIDER must be 'anthropic' or 'echo', got 'openai'");
     assertMessage(Map.of("LLM_PROVIDER", "anthropic"), "LLM_PROVIDER=anthropic needs LLM_API_KEY to be set");
     assertMessage(Map.of("LOG_LEVEL", "verbose"), "LOG_LEVEL must be one of error, warn, info, debug; got 'verbose'");
+    assertMessage(Map.of("LOG_FORMAT", "xml"), "LOG_FORMAT must be one of text, json; got 'xml'");
     assertMessage(Map.of("WORKER_POOL_SIZE", "0"), "WORKER_POOL_SIZE must be between 1 and 100000, got 0");
     assertMessage(Map.of("LLM_BASE_URL", "ftp://x"), "LLM_BASE_URL must be an http(s) URL");
   }

@@ -1,5 +1,6 @@
 package io.dago.metrics;
 
+import io.dago.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.dago.Dago;
 import io.dago.api.grpc.GrpcObserver;
 import io.dago.api.http.HttpObserver;
-import io.dago.config.Config;
 import io.dago.engine.EngineObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +30,7 @@ class MetricsDisabledTest {
 
   @Test
   void withMetricsOffThereIsNoMetricsRouteAndGraphsStillRun() throws Exception {
-    try (Dago dago = Dago.start(Config.defaults().withHttpPort(0).withGrpcPort(0).withMetrics(false))) {
+    try (Dago dago = Dago.start(TestConfigs.embedded("DAGO_METRICS", "false"))) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + dago.httpPort();
 

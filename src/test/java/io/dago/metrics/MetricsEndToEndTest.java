@@ -1,13 +1,12 @@
 package io.dago.metrics;
 
+import io.dago.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.Dago;
-import io.dago.config.Config;
-import io.dago.config.LlmProviderKind;
 import io.dago.json.Json;
 import io.dago.testing.FakeAnthropicServer;
 import io.dago.testing.FakeAnthropicServer.Reply;
@@ -60,8 +59,8 @@ class MetricsEndToEndTest {
   @BeforeAll
   static void runWorkloadThenScrape() throws Exception {
     anthropic = FakeAnthropicServer.start();
-    dago = Dago.start(Config.defaults().withHttpPort(0).withGrpcPort(0).withWorkers(4, Duration.ZERO)
-        .withLlm(LlmProviderKind.ANTHROPIC, "test-key", anthropic.baseUrl()));
+    dago = Dago.start(TestConfigs.embedded("WORKER_POOL_SIZE", "4",
+        "LLM_PROVIDER", "anthropic", "LLM_API_KEY", "test-key", "LLM_BASE_URL", anthropic.baseUrl().toString()));
 
     List<String> fanOut = new ArrayList<>();
     for (int i = 0; i < FAN_OUT_GRAPHS; i++) {

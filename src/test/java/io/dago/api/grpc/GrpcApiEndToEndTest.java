@@ -1,5 +1,6 @@
 package io.dago.api.grpc;
 
+import io.dago.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.dago.Dago;
@@ -9,7 +10,6 @@ import io.dago.api.grpc.v1.GraphDefinition;
 import io.dago.api.grpc.v1.NodeDefinition;
 import io.dago.api.grpc.v1.OrchestratorGrpc;
 import io.dago.api.grpc.v1.SubmitGraphRequest;
-import io.dago.config.Config;
 import io.dago.json.Json;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,7 @@ class GrpcApiEndToEndTest {
 
   @Test
   void aGraphSubmittedOverGrpc_readsTheSameOverHttp() throws Exception {
-    try (Dago dago = Dago.start(Config.defaults().withHttpPort(0).withGrpcPort(0).withWorkers(4, Duration.ZERO))) {
+    try (Dago dago = Dago.start(TestConfigs.embedded("WORKER_POOL_SIZE", "4"))) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", dago.grpcPort()).usePlaintext().build();
       try {
         OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(channel)

@@ -1,5 +1,6 @@
 package io.dago.api.http;
 
+import io.dago.testing.TestConfigs;
 import io.dago.testing.TestClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,7 +38,7 @@ class HttpApiEndToEndTest {
 
   @BeforeAll
   static void start() {
-    dago = Dago.start(Config.defaults().withHttpPort(0).withWorkers(8, ECHO_LATENCY));
+    dago = Dago.start(TestConfigs.embedded("WORKER_POOL_SIZE", "8", "LLM_ECHO_LATENCY_MS", String.valueOf(ECHO_LATENCY.toMillis())));
     client = new TestClient(dago.httpPort());
   }
 

@@ -1,0 +1,28 @@
+package io.dago.testing;
+
+import io.dago.config.Config;
+import io.dago.config.ConfigLoader;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Configurations for tests, read from an environment map exactly as production reads the real one. */
+public final class TestConfigs {
+  private TestConfigs() {}
+
+  /**
+   * dago on loopback with every port picked by the system, plus the given variables.
+   *
+   * @param variables name and value pairs, e.g. {@code "WORKER_POOL_SIZE", "4"}; they win over the loopback defaults
+   */
+  public static Config embedded(String... variables) {
+    if (variables.length % 2 != 0) {
+      throw new IllegalArgumentException("variables come in name, value pairs");
+    }
+    Map<String, String> env = new HashMap<>(Map.of(
+        "DAGO_BIND", "127.0.0.1", "DAGO_HTTP_PORT", "0", "DAGO_GRPC_PORT", "0", "DAGO_WS_PORT", "0"));
+    for (int i = 0; i < variables.length; i += 2) {
+      env.put(variables[i], variables[i + 1]);
+    }
+    return ConfigLoader.load(env).config();
+  }
+}
