@@ -28,12 +28,16 @@ import java.util.Map;
 public final class ApiJson {
   private ApiJson() {}
 
-  /** A graph's full state: {@code id, name, status, created_at, started_at, finished_at, input, error, usage, nodes}. */
+  /**
+   * A graph's full state:
+   * {@code id, name, status, trace_id, created_at, started_at, finished_at, input, error, usage, nodes}.
+   */
   public static Map<String, Object> graph(GraphView graph) {
     Map<String, Object> map = new LinkedHashMap<>(16);
     map.put("id", graph.id());
     map.put("name", graph.name());
     map.put("status", graph.status().wireName());
+    map.put("trace_id", graph.traceId());
     map.put("created_at", time(graph.createdAt()));
     map.put("started_at", time(graph.startedAt()));
     map.put("finished_at", time(graph.finishedAt()));
@@ -123,7 +127,7 @@ public final class ApiJson {
   }
 
   /**
-   * {@code {seq, type, graph_id, node_id, time, data}}; {@code node_id} only on node events, {@code seq} only on
+   * {@code {seq, type, graph_id, node_id, trace_id, time, data}}; {@code node_id} only on node events, {@code seq} only on
    * events the log stores (live-only {@code NodeDelta} events have none).
    */
   public static Map<String, Object> event(Event event) {
@@ -136,6 +140,7 @@ public final class ApiJson {
     if (event.nodeId() != null) {
       map.put("node_id", event.nodeId());
     }
+    map.put("trace_id", event.traceId());
     map.put("time", time(event.time()));
     map.put("data", event.data());
     return map;

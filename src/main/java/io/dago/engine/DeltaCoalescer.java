@@ -34,6 +34,7 @@ final class DeltaCoalescer implements TextSink {
 
   private final EventBus events;
   private final String graphId;
+  private final String traceId;
   private final String nodeId;
   private final int attempt;
   private final InstantSource clock;
@@ -45,10 +46,11 @@ final class DeltaCoalescer implements TextSink {
   private boolean flushScheduled;
   private boolean over;
 
-  DeltaCoalescer(EventBus events, String graphId, String nodeId, int attempt, InstantSource clock,
+  DeltaCoalescer(EventBus events, String graphId, String nodeId, String traceId, int attempt, InstantSource clock,
       LongSupplier nanoTime, Timer timer) {
     this.events = events;
     this.graphId = graphId;
+    this.traceId = traceId;
     this.nodeId = nodeId;
     this.attempt = attempt;
     this.clock = clock;
@@ -98,7 +100,7 @@ final class DeltaCoalescer implements TextSink {
   }
 
   private void publish(long now) {
-    events.publishLive(Event.live(EventType.NodeDelta, graphId, nodeId, clock.instant(),
+    events.publishLive(Event.live(EventType.NodeDelta, graphId, nodeId, traceId, clock.instant(),
         EventData.of("text", pending.toString(), "attempt", attempt)));
     pending.setLength(0);
     published = true;

@@ -3,6 +3,7 @@ package io.dago.engine;
 import io.dago.graph.NodeSpec;
 import io.dago.graph.Template;
 import io.dago.llm.LlmException;
+import io.dago.log.LogContext;
 import io.dago.llm.LlmProvider;
 import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
@@ -60,16 +61,18 @@ final class NodeRunner {
   }
 
   /** The prepared call, read from the run while it was held. */
-  private record Call(int attempt, NodeSpec spec, LlmRequest request, ErrorInfo renderError) {}
+  private record Call(int attempt, NodeSpec spec, String traceId, LlmRequest request, ErrorInfo renderError) {}
 
   void run(TaskQueue.Task task) {
-    try {
+    try (LogContext.Scope graph = LogContext.open(task.graphId(), null, null)) {
       Call call = store.update(task.graphId(), run -> prepare(run, task)).orElse(null);
       if (call != null) {
-        if (call.renderError != null) {
-          fail(task, call.renderError);
-        } else {
-          attempt(task, call);
+        try (LogContext.Scope node = LogContext.open(task.graphId(), call.spec.id(), call.traceId)) {
+          if (call.renderError != null) {
+            fail(task, call.renderError);
+          } else {
+            attempt(task, call);
+          }
         }
       }
     } catch (RuntimeException e) {
@@ -90,10 +93,10 @@ final class NodeRunner {
       Template system = run.plan().system(task.node());
       LlmRequest request = new LlmRequest(spec.model() == null ? defaultModel : spec.model(),
           system == null ? null : run.render(system), run.render(run.plan().prompt(task.node())),
-          spec.maxTokens(), spec.temperature(), run.id(), spec.id());
-      return new Call(attempt, spec, request, null);
+          spec.maxTokens(), spec.temperature(), run.id(), spec.id(), run.trace().child().traceparent());
+      return new Call(attempt, spec, run.trace().traceId(), request, null);
     } catch (RuntimeException e) {
-      return new Call(attempt, spec, null, new ErrorInfo("template_error",
+      return new Call(attempt, spec, run.trace().traceId(), null, new ErrorInfo("template_error",
           "the prompt of node '" + spec.id() + "' could not be rendered: " + e.getMessage(), false));
     }
   }
@@ -138,7 +141,7 @@ final class NodeRunner {
 
   /** Calls the model streaming, publishing its text as it comes (see {@link DeltaCoalescer}). */
   private LlmResponse stream(TaskQueue.Task task, Call call) throws LlmException, InterruptedException {
-    DeltaCoalescer deltas = new DeltaCoalescer(events, task.graphId(), call.spec.id(), call.attempt, clock,
+    DeltaCoalescer deltas = new DeltaCoalescer(events, task.graphId(), call.spec.id(), call.traceId, call.attempt, clock,
         System::nanoTime, (flush, delayNanos) -> timers.schedule(flush, delayNanos, TimeUnit.NANOSECONDS));
     try {
       LlmResponse response = provider.stream(call.request, deltas);
@@ -176,23 +179,20 @@ final class NodeRunner {
         .orElse(false);
     if (retrying) {
       observer.retryScheduled(error.code());
-      LOG.fine(() -> "retrying graph_id=" + task.graphId() + " node_id=" + call.spec.id() + " attempt="
-          + call.attempt + " in " + delayMs + " ms: " + error.code());
+      LOG.fine(() -> "retrying attempt " + call.attempt + " in " + delayMs + " ms: " + error.code());
       timers.schedule(() -> queue.offer(new TaskQueue.Task(task.graphId(), task.node(), System.nanoTime())),
           delayMs, TimeUnit.MILLISECONDS);
     }
   }
 
   private void fail(TaskQueue.Task task, ErrorInfo error) {
-    record Outcome(int[] toStop, boolean ended, String nodeId) {}
+    record Outcome(int[] toStop, boolean ended) {}
     Outcome outcome = store.update(task.graphId(), run -> new Outcome(
-        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal(),
-        run.plan().node(task.node()).id())).orElse(null);
+        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal())).orElse(null);
     if (outcome == null) {
       return;
     }
-    LOG.info(() -> "node failed graph_id=" + task.graphId() + " node_id=" + outcome.nodeId + " code=" + error.code()
-        + (outcome.ended ? " (graph ended)" : "") + ": " + error.message());
+    LOG.info(() -> "node failed: " + error.code() + (outcome.ended ? " (graph ended)" : "") + ": " + error.message());
     if (outcome.toStop.length > 0) {
       running.stop(task.graphId(), outcome.toStop, Attempt.Stop.CANCELLED);
     }

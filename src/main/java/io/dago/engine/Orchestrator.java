@@ -4,6 +4,7 @@ import io.dago.graph.GraphDocuments;
 import io.dago.graph.GraphPlan;
 import io.dago.json.Json;
 import io.dago.llm.LlmProvider;
+import io.dago.log.LogContext;
 import io.dago.state.Event;
 import io.dago.state.GraphPage;
 import io.dago.state.GraphRun;
@@ -12,6 +13,7 @@ import io.dago.state.GraphView;
 import io.dago.store.EventBus;
 import io.dago.store.StateStore;
 import io.dago.store.TaskQueue;
+import io.dago.trace.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -90,8 +92,19 @@ public final class Orchestrator implements AutoCloseable {
    * @throws IdempotencyConflictException when the key was used for a different document
    */
   public GraphView submit(Map<String, Object> document, String idempotencyKey) {
+    return submit(document, idempotencyKey, null);
+  }
+
+  /**
+   * Validates and starts a graph that belongs to the caller's trace.
+   *
+   * @param traceparent the caller's W3C {@code traceparent}; when null or malformed the graph starts a new trace
+   * @see #submit(Map, String)
+   */
+  public GraphView submit(Map<String, Object> document, String idempotencyKey, String traceparent) {
     GraphPlan plan = GraphDocuments.plan(document, maxNodes);
-    GraphRun run = new GraphRun(ids.next(), plan, clock.instant());
+    TraceContext caller = TraceContext.parse(traceparent);
+    GraphRun run = new GraphRun(ids.next(), plan, caller == null ? TraceContext.newTrace() : caller, clock.instant());
     String fingerprint = idempotencyKey == null ? null : fingerprint(document);
     StateStore.Created created = store.create(run, idempotencyKey, fingerprint);
     if (!created.isNew()) {
@@ -111,7 +124,9 @@ public final class Orchestrator implements AutoCloseable {
       GraphView view = r.view();
       return new Started(view, r.start(clock.instant()));
     }).orElseThrow();
-    LOG.fine(() -> "graph submitted graph_id=" + id + " nodes=" + plan.size());
+    try (LogContext.Scope scope = LogContext.open(id, null, run.trace().traceId())) {
+      LOG.fine(() -> "graph submitted with " + plan.size() + " nodes");
+    }
     long now = System.nanoTime();
     for (int root : started.roots) {
       queue.offer(new TaskQueue.Task(id, root, now));
@@ -176,7 +191,9 @@ public final class Orchestrator implements AutoCloseable {
     }
     running.stop(graphId, null, Attempt.Stop.CANCELLED);
     graphEnded(graphId);
-    LOG.info(() -> "graph cancelled graph_id=" + graphId);
+    try (LogContext.Scope scope = LogContext.open(graphId, null, result.view.traceId())) {
+      LOG.info("graph cancelled");
+    }
     return result.view;
   }
 
@@ -258,7 +275,9 @@ public final class Orchestrator implements AutoCloseable {
     int[] toStop = store.update(graphId, run -> run.timeOut(clock.instant())).orElse(null);
     if (toStop != null) {
       running.stop(graphId, toStop, Attempt.Stop.CANCELLED);
-      LOG.info(() -> "graph timed out graph_id=" + graphId);
+      try (LogContext.Scope scope = LogContext.open(graphId, null, null)) {
+        LOG.info("graph timed out");
+      }
     }
   }
 

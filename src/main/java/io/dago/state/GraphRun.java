@@ -4,6 +4,7 @@ import io.dago.graph.GraphPlan;
 import io.dago.graph.NodeSpec;
 import io.dago.graph.OnFailure;
 import io.dago.llm.Usage;
+import io.dago.trace.TraceContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.function.Function;
 public final class GraphRun {
   private final String id;
   private final GraphPlan plan;
+  private final TraceContext trace;
   private final Instant createdAt;
   private final NodeRun[] nodes;
   private final List<Event.Draft> unpublished = new ArrayList<>();
@@ -35,9 +37,11 @@ public final class GraphRun {
   private int finishedNodes;
   private int failedNodes;
 
-  public GraphRun(String id, GraphPlan plan, Instant createdAt) {
+  /** @param trace where the graph sits in its submitter's trace (or a new trace of its own) */
+  public GraphRun(String id, GraphPlan plan, TraceContext trace, Instant createdAt) {
     this.id = id;
     this.plan = plan;
+    this.trace = trace;
     this.createdAt = createdAt;
     this.nodes = new NodeRun[plan.size()];
     for (int i = 0; i < nodes.length; i++) {
@@ -57,6 +61,10 @@ public final class GraphRun {
 
   public GraphPlan plan() {
     return plan;
+  }
+
+  public TraceContext trace() {
+    return trace;
   }
 
   public GraphStatus status() {
@@ -238,7 +246,7 @@ public final class GraphRun {
       nodeViews.add(new NodeView(spec.id(), n.status, spec.dependsOn(), n.attempts, n.output,
           n.status == NodeStatus.COMPLETED ? null : n.error, n.usage, n.stopReason, n.startedAt, n.finishedAt));
     }
-    return new GraphView(id, plan.spec().name(), status, createdAt, startedAt, finishedAt, plan.spec().input(),
+    return new GraphView(id, plan.spec().name(), status, trace.traceId(), createdAt, startedAt, finishedAt, plan.spec().input(),
         error, usage, nodeViews);
   }
 
@@ -352,7 +360,7 @@ public final class GraphRun {
   }
 
   private void emit(EventType type, Integer node, Instant time, Map<String, Object> data) {
-    unpublished.add(new Event.Draft(type, node == null ? null : plan.node(node).id(), time, data));
+    unpublished.add(new Event.Draft(type, node == null ? null : plan.node(node).id(), trace.traceId(), time, data));
   }
 
   private static final int[] NO_NODES = new int[0];

@@ -10,6 +10,7 @@ public record GraphView(
     String id,
     String name,
     GraphStatus status,
+    String traceId,
     Instant createdAt,
     Instant startedAt,
     Instant finishedAt,

@@ -32,7 +32,7 @@ class ApiJsonTest {
         new Usage(10, 20), "end_turn", STARTED, STARTED.plusSeconds(1));
     NodeView waiting = new NodeView("intro", NodeStatus.PENDING, List.of("outline"), 0, null, null, null, null,
         null, null);
-    return new GraphView("g1", "report", GraphStatus.RUNNING, CREATED, STARTED, null, Map.of("topic", "tide pools"),
+    return new GraphView("g1", "report", GraphStatus.RUNNING, "4bf92f3577b34da6a3ce929d0e0e4736", CREATED, STARTED, null, Map.of("topic", "tide pools"),
         null, new Usage(10, 20), List.of(done, waiting));
   }
 
@@ -40,8 +40,8 @@ class ApiJsonTest {
   void graph_hasEveryFieldInWireOrder() {
     Map<String, Object> json = ApiJson.graph(runningGraph());
 
-    assertEquals(List.of("id", "name", "status", "created_at", "started_at", "finished_at", "input", "error", "usage",
-        "nodes"), List.copyOf(json.keySet()));
+    assertEquals(List.of("id", "name", "status", "trace_id", "created_at", "started_at", "finished_at", "input",
+        "error", "usage", "nodes"), List.copyOf(json.keySet()));
     assertEquals("g1", json.get("id"));
     assertEquals("running", json.get("status"));
     assertEquals("2025-01-02T03:04:05.678Z", json.get("created_at"));
@@ -112,10 +112,10 @@ class ApiJsonTest {
 
   @Test
   void event_ofNodeHasNodeId() {
-    Event event = new Event(3, EventType.NodeStarted, "g1", "outline", CREATED, Map.of("attempt", 1));
+    Event event = new Event(3, EventType.NodeStarted, "g1", "outline", "4bf92f3577b34da6a3ce929d0e0e4736", CREATED, Map.of("attempt", 1));
     Map<String, Object> json = ApiJson.event(event);
 
-    assertEquals(List.of("seq", "type", "graph_id", "node_id", "time", "data"), List.copyOf(json.keySet()));
+    assertEquals(List.of("seq", "type", "graph_id", "node_id", "trace_id", "time", "data"), List.copyOf(json.keySet()));
     assertEquals(3L, json.get("seq"));
     assertEquals("NodeStarted", json.get("type"));
     assertEquals("outline", json.get("node_id"));
@@ -125,16 +125,17 @@ class ApiJsonTest {
 
   @Test
   void event_ofGraphHasNoNodeIdKey() {
-    Event event = new Event(1, EventType.GraphSubmitted, "g1", null, CREATED, Map.of());
+    Event event = new Event(1, EventType.GraphSubmitted, "g1", null, "4bf92f3577b34da6a3ce929d0e0e4736", CREATED, Map.of());
 
     assertFalse(ApiJson.event(event).containsKey("node_id"));
   }
 
   @Test
   void event_liveOnlyHasNoSeqKey() {
-    Event delta = Event.live(EventType.NodeDelta, "g1", "outline", CREATED, Map.of("text", "Hel", "attempt", 1));
+    Event delta = Event.live(EventType.NodeDelta, "g1", "outline", "4bf92f3577b34da6a3ce929d0e0e4736", CREATED, Map.of("text", "Hel", "attempt", 1));
 
-    assertEquals(List.of("type", "graph_id", "node_id", "time", "data"), List.copyOf(ApiJson.event(delta).keySet()));
+    assertEquals(List.of("type", "graph_id", "node_id", "trace_id", "time", "data"),
+        List.copyOf(ApiJson.event(delta).keySet()));
   }
 
   @Test

@@ -38,7 +38,7 @@ class DeltaCoalescerTest {
   }
 
   private DeltaCoalescer coalescer(int attempt) {
-    return new DeltaCoalescer(bus, "g1", "writer", attempt, InstantSource.fixed(Instant.EPOCH), () -> now,
+    return new DeltaCoalescer(bus, "g1", "writer", "trace-1", attempt, InstantSource.fixed(Instant.EPOCH), () -> now,
         (task, delay) -> timers.add(new Timed(task, now + delay)));
   }
 

@@ -96,6 +96,34 @@ class AnthropicEndToEndTest {
   }
 
   @Test
+  void theSubmittersTraceFollowsTheGraphIntoItsEventsAndEveryModelCall() throws Exception {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    TestClient.Reply submitted = client.postJson("/api/v1/graphs",
+        "{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\"}, {\"id\": \"b\", \"depends_on\": [\"a\"], \"prompt\": \"q\"}]}",
+        "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+    String id = (String) submitted.body().get("id");
+    Map<String, Object> graph = awaitEnd(id);
+
+    assertEquals(traceId, graph.get("trace_id"));
+    assertTrue(events(id, "NodeCompleted").stream().allMatch(e -> traceId.equals(e.get("trace_id"))));
+    List<String> sent = anthropic.requests().stream().map(r -> r.header("traceparent")).toList();
+    assertEquals(2, sent.size());
+    for (String traceparent : sent) {
+      assertTrue(traceparent.matches("00-" + traceId + "-[0-9a-f]{16}-01"), traceparent);
+      assertFalse(traceparent.contains("00f067aa0ba902b7"), "each call is a child span, not the submitter's");
+    }
+    assertFalse(sent.get(0).equals(sent.get(1)), "each call has its own span");
+  }
+
+  @Test
+  void aGraphSubmittedWithoutATraceparentStartsItsOwnTrace() throws Exception {
+    Map<String, Object> graph = awaitEnd(submit("{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\"}]}"));
+    String traceId = (String) graph.get("trace_id");
+    assertTrue(traceId.matches("[0-9a-f]{32}"), traceId);
+    assertTrue(anthropic.lastRequest().header("traceparent").startsWith("00-" + traceId + "-"));
+  }
+
+  @Test
   void aRateLimitIsRetriedAfterTheRetryAfterDelay() throws Exception {
     anthropic.enqueue(Reply.error(429, "rate_limit_error", "slow down").withHeader("retry-after", "0.3"));
     String id = submit("{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\", \"retry\": {\"initial_backoff_ms\": 1, \"max_backoff_ms\": 2}}]}");

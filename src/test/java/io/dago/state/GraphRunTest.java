@@ -9,6 +9,7 @@ import io.dago.graph.GraphDocuments;
 import io.dago.graph.GraphPlan;
 import io.dago.json.Json;
 import io.dago.llm.Usage;
+import io.dago.trace.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class GraphRunTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final TraceContext TRACE = TraceContext.newTrace();
   private static final String DIAMOND = """
       {"name": "d", "input": {"topic": "tides"}, "nodes": [
         {"id": "a", "prompt": "about {{input.topic}}"},
@@ -38,7 +40,7 @@ class GraphRunTest {
 
   @Test
   void aDiamondRunsRootThenBothBranchesThenTheJoinExactlyOnce() {
-    GraphRun run = new GraphRun("g1", plan(DIAMOND), T0);
+    GraphRun run = new GraphRun("g1", plan(DIAMOND), TRACE, T0);
     assertEquals(List.of(EventType.GraphSubmitted), types(run.drainEvents()));
     assertArrayEquals(new int[] {0}, run.start(T0));
     assertEquals(GraphStatus.RUNNING, run.status());
@@ -63,7 +65,7 @@ class GraphRunTest {
 
   @Test
   void promptsRenderFromTheInputAndUpstreamOutputs() {
-    GraphRun run = new GraphRun("g1", plan(DIAMOND), T0);
+    GraphRun run = new GraphRun("g1", plan(DIAMOND), TRACE, T0);
     run.start(T0);
     assertEquals("about tides", run.render(run.plan().prompt(0)));
     runToCompletion(run, 0);
@@ -72,7 +74,7 @@ class GraphRunTest {
 
   @Test
   void aFinalFailureWithFailGraphCancelsRunningNodesAndSkipsPendingOnes() {
-    GraphRun run = new GraphRun("g1", plan(DIAMOND), T0);
+    GraphRun run = new GraphRun("g1", plan(DIAMOND), TRACE, T0);
     run.start(T0);
     runToCompletion(run, 0);
     run.beginAttempt(1, T0);
@@ -99,7 +101,7 @@ class GraphRunTest {
           {"id": "a", "prompt": "a"},
           {"id": "b", "depends_on": ["a"], "prompt": "b", "on_failure": "continue"},
           {"id": "b2", "depends_on": ["b"], "prompt": "b2"},
-          {"id": "c", "depends_on": ["a"], "prompt": "c"}]}"""), T0);
+          {"id": "c", "depends_on": ["a"], "prompt": "c"}]}"""), TRACE, T0);
     run.start(T0);
     runToCompletion(run, 0);
     run.beginAttempt(1, T0);
@@ -116,7 +118,7 @@ class GraphRunTest {
 
   @Test
   void cancellingStopsEveryUnfinishedNodeAndIgnoresLateResults() {
-    GraphRun run = new GraphRun("g1", plan(DIAMOND), T0);
+    GraphRun run = new GraphRun("g1", plan(DIAMOND), TRACE, T0);
     run.start(T0);
     run.beginAttempt(0, T0);
     run.drainEvents();
@@ -136,7 +138,7 @@ class GraphRunTest {
   void aGraphTimeoutFailsWithCodeTimeout() {
     GraphRun run = new GraphRun("g1", plan("""
         {"timeout_seconds": 5, "nodes": [{"id": "a", "prompt": "a"}, {"id": "b", "depends_on": ["a"], "prompt": "b"}]}
-        """), T0);
+        """), TRACE, T0);
     run.start(T0);
     run.beginAttempt(0, T0);
 
@@ -149,7 +151,7 @@ class GraphRunTest {
 
   @Test
   void retriesKeepTheNodeRunningAndCountAttempts() {
-    GraphRun run = new GraphRun("g1", plan(DIAMOND), T0);
+    GraphRun run = new GraphRun("g1", plan(DIAMOND), TRACE, T0);
     run.start(T0);
     assertEquals(1, run.beginAttempt(0, T0));
     assertEquals(true, run.retryNode(0, new ErrorInfo("overloaded", "529", true), 250, T0));

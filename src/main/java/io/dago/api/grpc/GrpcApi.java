@@ -63,7 +63,7 @@ public final class GrpcApi {
         .maxInboundMessageSize((int) Math.min(maxMessageBytes, Integer.MAX_VALUE))
         // Server-wide, so outside StatusMapping: it reports the status the client gets.
         .intercept(new CallReporting(observer))
-        .addService(ServerInterceptors.intercept(service, new StatusMapping()))
+        .addService(ServerInterceptors.intercept(service, new StatusMapping(), new TraceparentMetadata()))
         .addService(health.service())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(reflectionV1Alpha())

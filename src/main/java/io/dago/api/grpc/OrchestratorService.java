@@ -53,7 +53,8 @@ final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
       throw invalidArgument("idempotency_key must be at most " + RequestLimits.MAX_IDEMPOTENCY_KEY_LENGTH
           + " characters long, not " + key.length());
     }
-    GraphView graph = orchestrator.submit(Definitions.document(request.getGraph()), key.isEmpty() ? null : key);
+    GraphView graph = orchestrator.submit(Definitions.document(request.getGraph()), key.isEmpty() ? null : key,
+        TraceparentMetadata.TRACEPARENT.get());
     reply(response, ProtoMessages.graph(graph));
   }
 

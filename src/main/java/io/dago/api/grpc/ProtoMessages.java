@@ -25,7 +25,8 @@ final class ProtoMessages {
   static Graph graph(GraphView graph) {
     Graph.Builder builder = Graph.newBuilder()
         .setId(graph.id())
-        .setStatus(graph.status().wireName());
+        .setStatus(graph.status().wireName())
+        .setTraceId(graph.traceId());
     if (graph.name() != null) {
       builder.setName(graph.name());
     }
@@ -123,6 +124,7 @@ final class ProtoMessages {
         .setSeq(event.seq())
         .setType(event.type().name())
         .setGraphId(event.graphId())
+        .setTraceId(event.traceId())
         .setData(Structs.toStruct(event.data()));
     if (event.nodeId() != null) {
       builder.setNodeId(event.nodeId());

@@ -30,7 +30,7 @@ final class Endpoints {
   /** 202 with the new graph's state and its {@code Location}; a repeated {@code Idempotency-Key} returns the first. */
   Response submit(Request request) throws IOException {
     String idempotencyKey = idempotencyKey(request);
-    GraphView graph = orchestrator.submit(request.jsonObject(), idempotencyKey);
+    GraphView graph = orchestrator.submit(request.jsonObject(), idempotencyKey, request.header("traceparent"));
     return Response.of(202, ApiJson.graph(graph)).withHeader("Location", "/api/v1/graphs/" + graph.id());
   }
 

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +33,7 @@ public final class WebSocketApi {
   private static final Logger LOG = Logger.getLogger(WebSocketApi.class.getName());
   /** How long start-up waits for the listening socket. */
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+  private static final int SENDER_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private final Server server;
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -101,6 +104,8 @@ public final class WebSocketApi {
       server.stop((int) Math.min(Math.max(grace.toMillis(), 1), Integer.MAX_VALUE), "dago is shutting down");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      server.senders.shutdownNow();
     }
   }
 
@@ -108,6 +113,9 @@ public final class WebSocketApi {
   private static final class Server extends WebSocketServer {
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final WebSocketCounters counters = new WebSocketCounters();
+    /** Where connections' drains run; see {@link Connection} for why these are platform threads. */
+    final ExecutorService senders = Executors.newFixedThreadPool(SENDER_THREADS,
+        Thread.ofPlatform().name("dago-ws-sender-", 0).daemon().factory());
     private final Orchestrator orchestrator;
     private final Settings settings;
 
@@ -154,7 +162,7 @@ public final class WebSocketApi {
       switch (target) {
         case Target.Follow follow -> follow(socket, channel, follow);
         case Target.Firehose firehose -> {
-          Connection connection = new Connection(socket, channel, counters, settings.sendBuffer(), false,
+          Connection connection = new Connection(socket, channel, counters, senders, settings.sendBuffer(), false,
               firehose.filter());
           socket.setAttachment(connection);
           connection.start(orchestrator::followAll);
@@ -163,7 +171,8 @@ public final class WebSocketApi {
     }
 
     private void follow(WebSocket socket, CountedChannel channel, Target.Follow follow) {
-      Connection connection = new Connection(socket, channel, counters, settings.sendBuffer(), true, event -> true);
+      Connection connection = new Connection(socket, channel, counters, senders, settings.sendBuffer(), true,
+          event -> true);
       socket.setAttachment(connection);
       try {
         connection.start(listener -> orchestrator.follow(follow.graphId(), follow.afterSeq(), listener));
@@ -208,6 +217,8 @@ public final class WebSocketApi {
         stop(0);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } finally {
+        senders.shutdownNow();
       }
     }
   }

@@ -154,12 +154,15 @@ public final class AnthropicProvider implements LlmProvider {
 
   private <T> HttpResponse<T> exchange(LlmRequest request, boolean stream, HttpResponse.BodyHandler<T> handler)
       throws LlmException, InterruptedException {
-    HttpRequest httpRequest = HttpRequest.newBuilder(messagesUri)
+    HttpRequest.Builder builder = HttpRequest.newBuilder(messagesUri)
         .header("x-api-key", apiKey)
         .header("anthropic-version", API_VERSION)
         .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(MessagesRequestBody.of(request, stream)))
-        .build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(MessagesRequestBody.of(request, stream)));
+    if (request.traceparent() != null) {
+      builder.header("traceparent", request.traceparent());
+    }
+    HttpRequest httpRequest = builder.build();
     CompletableFuture<HttpResponse<T>> future = http.sendAsync(httpRequest, handler);
     try {
       return future.get();

@@ -39,6 +39,8 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,6 +129,21 @@ class GrpcApiTest {
       assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
       Thread.sleep(10);
     }
+  }
+
+  @Test
+  void submitGraph_keepsTheCallersTraceparentFromMetadata() {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    Graph graph = fast.blocking().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .submitGraph(SubmitGraphRequest.newBuilder().setGraph(diamond("traced")).build());
+
+    assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", graph.getTraceId());
+    awaitFinished(fast, graph.getId());
+    assertTrue(watch(fast, graph.getId(), 0).stream()
+        .allMatch(e -> e.getTraceId().equals("4bf92f3577b34da6a3ce929d0e0e4736")));
+    assertTrue(submit(fast, diamond("untraced")).getTraceId().matches("[0-9a-f]{32}"), "a new trace otherwise");
   }
 
   @Test

@@ -84,8 +84,8 @@ class HttpApiEndToEndTest {
     assertTrue(id.matches("[A-Za-z0-9_-]{1,64}"), id);
     assertEquals("/api/v1/graphs/" + id, reply.header("Location"));
     assertEquals("application/json", reply.header("Content-Type"));
-    assertEquals(List.of("id", "name", "status", "created_at", "started_at", "finished_at", "input", "error", "usage",
-        "nodes"), List.copyOf(reply.body().keySet()));
+    assertEquals(List.of("id", "name", "status", "trace_id", "created_at", "started_at", "finished_at", "input",
+        "error", "usage", "nodes"), List.copyOf(reply.body().keySet()));
     assertNull(reply.body().get("finished_at"));
     assertNull(reply.body().get("error"));
     Map<String, Object> last = node(reply.body(), 3);

@@ -59,7 +59,7 @@ class AnthropicProviderTest {
   }
 
   private static LlmRequest request(String prompt) {
-    return new LlmRequest("claude-test", null, prompt, 256, null, "g1", "n1");
+    return new LlmRequest("claude-test", null, prompt, 256, null, "g1", "n1", null);
   }
 
   private LlmException failure(Reply reply) {
@@ -93,7 +93,7 @@ class AnthropicProviderTest {
 
   @Test
   void bodyCarriesSystemAndTemperatureWhenGiven() throws Exception {
-    provider.complete(new LlmRequest("claude-test", "Be brief.", "hello", 64, 0.2, "g1", "n1"));
+    provider.complete(new LlmRequest("claude-test", "Be brief.", "hello", 64, 0.2, "g1", "n1", null));
 
     Map<String, Object> body = fake.lastRequest().json();
     assertEquals("Be brief.", body.get("system"));

@@ -50,7 +50,7 @@ class AnthropicStreamTest {
   }
 
   private static LlmRequest request(String prompt) {
-    return new LlmRequest("claude-test", null, prompt, 256, null, "g1", "n1");
+    return new LlmRequest("claude-test", null, prompt, 256, null, "g1", "n1", null);
   }
 
   private LlmException failure(Reply reply) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class EchoProviderTest {
   private static LlmRequest request(String system, String prompt) {
-    return new LlmRequest("echo-1", system, prompt, 100, null, "g1", "n1");
+    return new LlmRequest("echo-1", system, prompt, 100, null, "g1", "n1", null);
   }
 
   @Test
