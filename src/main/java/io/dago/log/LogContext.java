@@ -32,7 +32,7 @@ public final class LogContext {
   }
 
   /** The context of the calling thread, or null. */
-  static Fields current() {
+  public static Fields current() {
     return CURRENT.get();
   }
 

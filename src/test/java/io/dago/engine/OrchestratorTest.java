@@ -11,6 +11,7 @@ import io.dago.llm.LlmProvider;
 import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
 import io.dago.llm.Usage;
+import io.dago.log.LogContext;
 import io.dago.state.Event;
 import io.dago.state.EventType;
 import io.dago.state.GraphStatus;
@@ -29,6 +30,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -168,6 +172,41 @@ class OrchestratorTest {
     assertEquals("authentication_failed", done.nodes().get(0).error().code());
     assertEquals(NodeStatus.SKIPPED, done.nodes().get(3).status());
     assertTrue(done.error().message().contains("check LLM_API_KEY"));
+  }
+
+  @Test
+  void logLinesAboutANodeCarryItsGraphNodeAndTrace() throws Exception {
+    start(2);
+    provider.behaviour = (request, call) -> {
+      throw new LlmException("invalid_request", "anthropic 400", false, 400, null);
+    };
+    List<LogContext.Fields> contexts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        messages.add(record.getMessage());
+        contexts.add(LogContext.current());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger engine = Logger.getLogger("io.dago.engine");
+    engine.addHandler(capture);
+    try {
+      GraphView done = orchestrator.await(orchestrator.submit(doc("{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\"}]}"),
+          null, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").id(), Duration.ofSeconds(10));
+      assertEquals(GraphStatus.FAILED, done.status());
+    } finally {
+      engine.removeHandler(capture);
+    }
+    int failed = messages.indexOf(messages.stream().filter(m -> m.startsWith("node failed")).findFirst().orElseThrow());
+    assertEquals(new LogContext.Fields(orchestrator.list(null, 1, null).graphs().get(0).id(), "a",
+        "4bf92f3577b34da6a3ce929d0e0e4736"), contexts.get(failed));
   }
 
   @Test
