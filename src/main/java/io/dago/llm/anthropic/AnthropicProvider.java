@@ -73,26 +73,7 @@ public final class AnthropicProvider implements LlmProvider {
 
   @Override
   public LlmResponse complete(LlmRequest request) throws LlmException, InterruptedException {
-    long started = System.nanoTime();
-    String outcome = "failed";
-    int status = 0;
-    Usage usage = Usage.ZERO;
-    try {
-      HttpResponse<byte[]> reply = exchange(request);
-      status = reply.statusCode();
-      LlmResponse response = read(reply, request.model());
-      outcome = "ok";
-      usage = response.usage();
-      return response;
-    } catch (LlmException e) {
-      outcome = e.code();
-      throw withoutKey(e);
-    } catch (InterruptedException e) {
-      outcome = "interrupted";
-      throw e;
-    } finally {
-      log(request, outcome, status, usage, started);
-    }
+    return call(request, false, HttpResponse.BodyHandlers.ofByteArray(), reply -> read(reply, request.model()));
   }
 
   /**
@@ -101,14 +82,27 @@ public final class AnthropicProvider implements LlmProvider {
    */
   @Override
   public LlmResponse stream(LlmRequest request, TextSink sink) throws LlmException, InterruptedException {
+    return call(request, true, HttpResponse.BodyHandlers.ofInputStream(),
+        reply -> readStream(reply, request.model(), sink));
+  }
+
+  /** Turns a reply into the model's response, or throws what went wrong. */
+  @FunctionalInterface
+  private interface ReplyReader<T> {
+    LlmResponse read(HttpResponse<T> reply) throws LlmException, InterruptedException;
+  }
+
+  /** One call, however its body is read: scrubs the key from failures and logs one line for it either way. */
+  private <T> LlmResponse call(LlmRequest request, boolean stream, HttpResponse.BodyHandler<T> handler,
+      ReplyReader<T> reader) throws LlmException, InterruptedException {
     long started = System.nanoTime();
     String outcome = "failed";
     int status = 0;
     Usage usage = Usage.ZERO;
     try {
-      HttpResponse<InputStream> reply = exchange(request, true, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<T> reply = exchange(request, stream, handler);
       status = reply.statusCode();
-      LlmResponse response = readStream(reply, request.model(), sink);
+      LlmResponse response = reader.read(reply);
       outcome = "ok";
       usage = response.usage();
       return response;
@@ -146,10 +140,6 @@ public final class AnthropicProvider implements LlmProvider {
       }
       throw message.interrupted("the stream from " + endpoint + " broke off (" + describe(e) + ")");
     }
-  }
-
-  private HttpResponse<byte[]> exchange(LlmRequest request) throws LlmException, InterruptedException {
-    return exchange(request, false, HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private <T> HttpResponse<T> exchange(LlmRequest request, boolean stream, HttpResponse.BodyHandler<T> handler)
