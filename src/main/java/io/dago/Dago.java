@@ -17,9 +17,11 @@ import io.dago.store.InMemoryTaskQueue;
 import io.dago.store.StateStore;
 import io.dago.store.TaskQueue;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
@@ -62,38 +64,32 @@ public final class Dago implements AutoCloseable {
         new Orchestrator.Settings(config.workerPoolSize(), config.defaultModel(), config.maxNodes()),
         Clock.tickMillis(ZoneOffset.UTC), random, metrics.engine());
     metrics.watch(orchestrator);
-    HttpApi http;
+    // What has started so far, stopped in reverse order if a later part cannot start (a port in use, say).
+    Deque<Runnable> started = new ArrayDeque<>();
+    started.push(orchestrator::shutdownNow);
     try {
-      http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes(),
+      HttpApi http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes(),
           metrics.http(), metrics.registry());
-    } catch (RuntimeException e) {
-      orchestrator.shutdownNow();
-      throw e;
-    }
-    GrpcApi grpc;
-    try {
-      grpc = GrpcApi.start(orchestrator, config.bindAddress(), config.grpcPort(), config.maxBodyBytes(),
+      started.push(() -> http.stop(Duration.ZERO));
+      GrpcApi grpc = GrpcApi.start(orchestrator, config.bindAddress(), config.grpcPort(), config.maxBodyBytes(),
           metrics.grpc());
-    } catch (RuntimeException e) {
-      http.stop(Duration.ZERO);
-      orchestrator.shutdownNow();
-      throw e;
-    }
-    WebSocketApi ws;
-    try {
-      ws = WebSocketApi.start(orchestrator, config.bindAddress(), config.wsPort(),
+      started.push(() -> grpc.stop(Duration.ZERO));
+      WebSocketApi ws = WebSocketApi.start(orchestrator, config.bindAddress(), config.wsPort(),
           new WebSocketApi.Settings(config.wsSendBuffer(), Duration.ofSeconds(config.wsPingSeconds())));
+      metrics.watch(ws.counters());
+      logStarted(config, provider, http, grpc, ws);
+      return new Dago(orchestrator, http, grpc, ws);
     } catch (RuntimeException e) {
-      grpc.stop(Duration.ZERO);
-      http.stop(Duration.ZERO);
-      orchestrator.shutdownNow();
+      started.forEach(Runnable::run);
       throw e;
     }
+  }
+
+  private static void logStarted(Config config, LlmProvider provider, HttpApi http, GrpcApi grpc, WebSocketApi ws) {
     LOG.info(() -> "dago started: HTTP on " + config.bindAddress() + ":" + http.port()
         + ", gRPC on " + config.bindAddress() + ":" + grpc.port()
         + ", WebSocket on " + config.bindAddress() + ":" + ws.port() + ", state embedded in memory"
         + ", LLM provider " + provider.name() + ", " + config.workerPoolSize() + " workers");
-    return new Dago(orchestrator, http, grpc, ws);
   }
 
   private static LlmProvider provider(Config config) {

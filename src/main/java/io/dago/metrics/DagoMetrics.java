@@ -2,11 +2,13 @@ package io.dago.metrics;
 
 import io.dago.api.grpc.GrpcObserver;
 import io.dago.api.http.HttpObserver;
+import io.dago.api.ws.WebSocketCounters;
 import io.dago.engine.EngineObserver;
 import io.dago.engine.Orchestrator;
 
 /**
- * Every metric dago exports, in one place: the engine's, the HTTP and gRPC APIs', the process's and the JVM's.
+ * Every metric dago exports, in one place: the engine's, the HTTP, gRPC and WebSocket APIs', the process's and the
+ * JVM's.
  * Whoever wires dago hands {@link #engine()}, {@link #http()} and {@link #grpc()} to the components and serves
  * {@link #registry()} at {@code GET /metrics}.
  *
@@ -62,6 +64,21 @@ public final class DagoMetrics {
     if (engine != null) {
       engine.watch(orchestrator::workerLoad);
     }
+  }
+
+  /** Adds the WebSocket API's connection and frame counts, read when scraped. Call once. */
+  public void watch(WebSocketCounters counters) {
+    if (registry == null) {
+      return;
+    }
+    registry.gauge("dago_websocket_connections", "WebSocket connections open now.", counters::current);
+    registry.counter("dago_websocket_connections_opened_total", "WebSocket connections accepted.", counters::opened);
+    registry.counter("dago_websocket_messages_sent_total", "Event frames sent to WebSocket clients.",
+        counters::framesSent);
+    registry.counter("dago_websocket_sent_bytes_total", "Payload bytes of the event frames sent.",
+        counters::bytesSent);
+    registry.counter("dago_websocket_slow_client_closes_total",
+        "WebSocket clients closed with 1013 because they fell too far behind.", counters::slowClientCloses);
   }
 
   /** What {@code GET /metrics} serves, or null when metrics are off (and the route should not exist). */

@@ -25,6 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,7 @@ class MetricsEndToEndTest {
   private static final List<String> graphIds = new ArrayList<>();
   private static HttpResponse<String> metricsResponse;
   private static Exposition scrape;
+  private static int followedFrames;
 
   @BeforeAll
   static void runWorkloadThenScrape() throws Exception {
@@ -86,9 +91,36 @@ class MetricsEndToEndTest {
 
     assertEquals(404, send(request("/no/such/route/" + hanging).GET().build()).statusCode());
     checkHealthOverGrpc();
+    followedFrames = followOverWebSocket(fanOut.get(0));
 
     metricsResponse = scrapeOnceTheWorkersAreIdle();
     scrape = Exposition.parse(metricsResponse.body());
+  }
+
+  /** Reads a finished graph's events over WebSocket until the server closes; returns the frames received. */
+  private static int followOverWebSocket(String graphId) throws Exception {
+    AtomicInteger frames = new AtomicInteger();
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
+    HTTP.newWebSocketBuilder().buildAsync(
+        URI.create("ws://127.0.0.1:" + dago.wsPort() + "/api/v1/graphs/" + graphId + "/events"),
+        new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            if (last) {
+              frames.incrementAndGet();
+            }
+            socket.request(1);
+            return null;
+          }
+
+          @Override
+          public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+            closed.complete(status);
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    assertEquals(1000, closed.get(10, TimeUnit.SECONDS));
+    return frames.get();
   }
 
   @AfterAll
@@ -117,6 +149,15 @@ class MetricsEndToEndTest {
     assertEquals(0, scrape.value("dago_graphs_running"));
     assertEquals(FAN_OUT_GRAPHS + 3, scrape.value("dago_events_published_total{type=\"GraphSubmitted\"}"));
     assertEquals(1, scrape.value("dago_events_published_total{type=\"NodeRetrying\"}"));
+  }
+
+  @Test
+  void webSocketConnectionsAndFramesAreCounted() {
+    assertEquals(2 + 3 * 2 + 1, followedFrames, "GraphSubmitted, GraphStarted, 3 nodes started and completed, done");
+    assertEquals(1, scrape.value("dago_websocket_connections_opened_total"));
+    assertEquals(followedFrames, scrape.value("dago_websocket_messages_sent_total"));
+    assertTrue(scrape.value("dago_websocket_sent_bytes_total") > 0);
+    assertEquals(0, scrape.value("dago_websocket_slow_client_closes_total"));
   }
 
   @Test
