@@ -4,6 +4,7 @@ import io.dago.store.TaskQueue;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -25,7 +26,7 @@ final class WorkerPool implements AutoCloseable {
   private final Thread dispatcher;
   private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
   /** Workers running a task; the dispatcher's reserved slot is not one. */
-  private final java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger busy = new AtomicInteger();
   private volatile boolean running = true;
 
   WorkerPool(int size, TaskQueue queue, Consumer<TaskQueue.Task> work, EngineObserver observer) {
@@ -82,10 +83,17 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /** Waits for a free worker, warning (at most every 10 s) while every worker is busy and nodes wait. */
   private void acquireWorker() throws InterruptedException {
     if (free.tryAcquire()) {
       return;
     }
+    do {
+      warnIfNodesWait();
+    } while (!free.tryAcquire(1, TimeUnit.SECONDS));
+  }
+
+  private void warnIfNodesWait() {
     int waiting = queue.size();
     long now = System.nanoTime();
     long last = lastBusyWarning.get();
@@ -93,7 +101,6 @@ final class WorkerPool implements AutoCloseable {
       LOG.warning("All workers busy: " + size + " of " + size + " running, " + waiting
           + " nodes waiting (raise WORKER_POOL_SIZE or add instances)");
     }
-    free.acquire();
   }
 
   /** Stops taking tasks; running ones go on until they end or {@code grace} passes. */

@@ -295,6 +295,48 @@ class OrchestratorTest {
   }
 
   @Test
+  void whenEveryWorkerIsBusyAndNodesWaitTheQueueDepthIsLogged() throws Exception {
+    start(1);
+    CountDownLatch release = new CountDownLatch(1);
+    provider.behaviour = (request, call) -> {
+      release.await();
+      return new LlmResponse("x", Usage.ZERO, "end_turn");
+    };
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        if (record.getLevel() == java.util.logging.Level.WARNING) {
+          warnings.add(record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger pool = Logger.getLogger(WorkerPool.class.getName());
+    pool.addHandler(capture);
+    try {
+      String id = orchestrator.submit(doc("""
+          {"nodes": [{"id": "a", "prompt": "p"}, {"id": "b", "prompt": "p"}, {"id": "c", "prompt": "p"}]}"""),
+          null).id();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (warnings.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      release.countDown();
+      assertEquals(GraphStatus.COMPLETED, orchestrator.await(id, Duration.ofSeconds(10)).status());
+    } finally {
+      pool.removeHandler(capture);
+    }
+    assertEquals(1, warnings.size(), "logged once, not for every node: " + warnings);
+    assertTrue(warnings.get(0).matches("All workers busy: 1 of 1 running, [12] nodes waiting .*"), warnings.get(0));
+  }
+
+  @Test
   void aGraphThatOutlivesItsTimeoutFailsWithCodeTimeout() throws Exception {
     start(2);
     provider.behaviour = (request, call) -> {
