@@ -17,9 +17,10 @@ import java.util.Set;
  * script has it turn into the final table once every server process is done.
  *
  * <pre>
- *   Bench free-ports N                                       prints N free loopback ports, one a line
- *   Bench run --url URL --runs N --results FILE W1 [W2 ...]  warms the server up, then measures each workload
- *   Bench report --results FILE                              prints the Markdown table
+ *   Bench free-ports N                  prints N free loopback ports, one a line
+ *   Bench run --url URL --results FILE [--runs N] [--warmup-seconds S] W1 [W2 ...]
+ *                                       warms the server up, then measures each workload N times (default 10)
+ *   Bench report --results FILE         prints the Markdown table
  * </pre>
  *
  * Any graph that does not end {@code completed} stops the run with exit status 1: a failed run is an error, never
@@ -28,8 +29,12 @@ import java.util.Set;
 public final class Bench {
   /** Small graphs sent before anything is measured, all in flight at once. */
   static final int WARM_UP_GRAPHS = 300;
-  /** Unmeasured runs of each workload after those: enough for the server's JIT to settle on two cores. */
-  static final int WARM_UP_ROUNDS = 3;
+  /**
+   * Unmeasured rounds of the workloads after those: at least one, and more until {@code --warmup-seconds} have
+   * passed. On two cores, where the JIT competes with the server and the client for CPU, W3 keeps getting faster
+   * for about ten seconds of load.
+   */
+  static final int WARM_UP_ROUNDS = 1;
   /**
    * Bound on one client process, so that a server that stops answering fails the benchmark instead of hanging it.
    * Requests carry no timeouts of their own: the JDK client keeps them in one synchronized set, which costs
@@ -72,8 +77,9 @@ public final class Bench {
     });
     try (DagoClient client = new DagoClient(URI.create(options.url))) {
       long start = System.nanoTime();
-      warmUp(client, options.workloads);
-      System.err.printf(Locale.ROOT, "bench: warmed up in %.1f s%n", (System.nanoTime() - start) / 1e9);
+      int rounds = warmUp(client, options.workloads, Duration.ofSeconds(options.warmUpSeconds));
+      System.err.printf(Locale.ROOT, "bench: warmed up in %.1f s (%d small graphs, then %d round%s of %s)%n",
+          (System.nanoTime() - start) / 1e9, WARM_UP_GRAPHS, rounds, rounds == 1 ? "" : "s", options.workloads);
       for (Workload workload : options.workloads) {
         for (int run = 1; run <= options.runs; run++) {
           List<Measurement> figures = workload.measure(client);
@@ -85,18 +91,24 @@ public final class Bench {
   }
 
   /**
-   * Brings the server's JIT and connection handling up to speed: a burst of small graphs, then a few unmeasured
-   * runs of each workload to be measured. Diamonds only when nodes answer at once; with the echo provider's latency a
-   * graph takes a second per level, so the burst is of single nodes instead.
+   * Brings the server's JIT and connection handling up to speed: a burst of small graphs, then unmeasured rounds of
+   * the workloads to be measured. Diamonds only when nodes answer at once; with the echo provider's latency a graph
+   * takes a second per level, so the burst is of single nodes instead.
+   *
+   * @return the number of rounds
    */
-  private static void warmUp(DagoClient client, Set<Workload> workloads) throws Exception {
+  private static int warmUp(DagoClient client, Set<Workload> workloads, Duration least) throws Exception {
+    long start = System.nanoTime();
     byte[] small = workloads.contains(Workload.W4) ? GraphBodies.SINGLE : GraphBodies.DIAMOND;
     client.runConcurrently(small, WARM_UP_GRAPHS);
-    for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+    int rounds = 0;
+    while (rounds < WARM_UP_ROUNDS || System.nanoTime() - start < least.toNanos()) {
       for (Workload workload : workloads) {
         workload.measure(client);
       }
+      rounds++;
     }
+    return rounds;
   }
 
   private static void report(Options options) throws Exception {
@@ -135,14 +147,15 @@ public final class Bench {
   private static void usage(String problem) {
     System.err.println("bench: " + problem);
     System.err.println("usage: Bench free-ports N");
-    System.err.println("       Bench run --url URL --runs N --results FILE W1|W2|W3|W4 ...");
+    System.err.println("       Bench run --url URL --runs N [--warmup-seconds S] --results FILE W1|W2|W3|W4 ...");
     System.err.println("       Bench report --results FILE");
     System.exit(2);
   }
 
   private static final class Options {
     String url;
-    int runs = 5;
+    int runs = 10;
+    int warmUpSeconds = 10;
     Path results;
     final Set<Workload> workloads = EnumSet.noneOf(Workload.class);
 
@@ -152,6 +165,7 @@ public final class Bench {
         switch (args[i]) {
           case "--url" -> options.url = value(args, ++i);
           case "--runs" -> options.runs = Integer.parseInt(value(args, ++i));
+          case "--warmup-seconds" -> options.warmUpSeconds = Integer.parseInt(value(args, ++i));
           case "--results" -> options.results = Path.of(value(args, ++i));
           default -> {
             try {
@@ -164,6 +178,9 @@ public final class Bench {
       }
       if (options.runs < 1) {
         usage("--runs must be at least 1, got " + options.runs);
+      }
+      if (options.warmUpSeconds < 0) {
+        usage("--warmup-seconds must not be negative, got " + options.warmUpSeconds);
       }
       return options;
     }

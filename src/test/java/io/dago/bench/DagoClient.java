@@ -3,6 +3,7 @@ package io.dago.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.dago.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -33,7 +34,9 @@ final class DagoClient implements AutoCloseable {
   /** How long one graph may take before the run is declared broken rather than slow. */
   private static final Duration GIVE_UP = Duration.ofSeconds(3 * WAIT_SECONDS);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  private static final JsonFactory STREAMS = new JsonFactory();
+  /** Shared buffers: the default pool keeps them per thread, and every graph here has a virtual thread of its own. */
+  private static final JsonFactory STREAMS =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient http;
