@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +19,11 @@ public final class Json {
   /** Deep enough for any sensible graph input; shallow enough that hostile nesting cannot exhaust a stack. */
   public static final int MAX_NESTING_DEPTH = 200;
 
+  // Every HTTP exchange runs on a new virtual thread, so the default per-thread buffer pool would never reuse a
+  // buffer; a shared pool does.
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
       .build();
   private static final JSON CODEC = JSON.builder(FACTORY)
       .enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING,

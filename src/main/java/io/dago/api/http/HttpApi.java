@@ -37,6 +37,7 @@ public final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
   /** Connections waiting to be accepted; the JDK's default of 50 refuses connections under benchmark bursts. */
   private static final int BACKLOG = 1024;
+  private static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -117,6 +118,7 @@ public final class HttpApi {
     }
     HttpServer server;
     try {
+      keepIdleConnectionsOpen();
       server = HttpServer.create(new InetSocketAddress(bindAddress, port), BACKLOG);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for HTTP on " + bindAddress + ":" + port + ": " + e.getMessage(), e);
@@ -129,6 +131,17 @@ public final class HttpApi {
     LOG.info(() -> "HTTP API listening on " + bindAddress + ":" + api.port());
     LOG.fine(() -> "HTTP routes: " + String.join(", ", router.describe()));
     return api;
+  }
+
+  /**
+   * The JDK's server keeps at most 200 idle keep-alive connections and closes any connection beyond that as soon as
+   * its exchange ends; clients that then reuse it fail with "header parser received no bytes". A burst of a few
+   * hundred clients is normal here, so the cap goes up, unless the operator set it (it is read once, at first use).
+   */
+  private static void keepIdleConnectionsOpen() {
+    if (System.getProperty(MAX_IDLE_CONNECTIONS) == null) {
+      System.setProperty(MAX_IDLE_CONNECTIONS, "100000");
+    }
   }
 
   /** The port actually listened on, also when 0 was asked for. */

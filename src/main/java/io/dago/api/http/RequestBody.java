@@ -61,6 +61,9 @@ final class RequestBody {
       return false;
     }
     InputStream in = exchange.getRequestBody();
+    if (declared == 0) {
+      return in.read() < 0;
+    }
     byte[] scratch = new byte[8192];
     long left = budget;
     while (left > 0) {
