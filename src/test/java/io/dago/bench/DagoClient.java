@@ -12,14 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Runs graphs on a dago server the way any client would: {@code POST /api/v1/graphs}, then
@@ -115,42 +111,8 @@ final class DagoClient implements AutoCloseable {
    * @throws BenchException naming how many graphs failed and how, when any did
    */
   List<Finished> runConcurrently(byte[] graph, int count) throws InterruptedException {
-    CountDownLatch ready = new CountDownLatch(count);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<Finished>> futures = new ArrayList<>(count);
-    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int i = 0; i < count; i++) {
-        futures.add(threads.submit(() -> {
-          ready.countDown();
-          go.await();
-          return run(graph);
-        }));
-      }
-      ready.await();
-      go.countDown();
-    }
-    List<Finished> finished = new ArrayList<>(count);
-    Map<String, Integer> failures = new LinkedHashMap<>();
-    for (Future<Finished> future : futures) {
-      if (future.state() == Future.State.SUCCESS) {
-        finished.add(future.resultNow());
-      } else {
-        Throwable e = future.exceptionNow();
-        String message = e instanceof BenchException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        failures.merge(withoutGraphIds(message), 1, Integer::sum);
-      }
-    }
-    if (!failures.isEmpty()) {
-      int failed = count - finished.size();
-      StringBuilder message = new StringBuilder(failed + " of " + count + " concurrent graphs failed:");
-      failures.entrySet().stream().limit(5)
-          .forEach(f -> message.append("\n  ").append(f.getValue()).append(" x ").append(f.getKey()));
-      if (failures.size() > 5) {
-        message.append("\n  ... and ").append(failures.size() - 5).append(" other distinct errors");
-      }
-      throw new BenchException(message.toString());
-    }
-    return finished;
+    return Burst.run(count, i -> () -> run(graph), e -> withoutGraphIds(
+        e instanceof BenchException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage()));
   }
 
   /** So that the same failure of many graphs is counted as one kind. */

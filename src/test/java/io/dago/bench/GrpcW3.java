@@ -14,14 +14,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -133,38 +127,10 @@ public final class GrpcW3 {
 
   /** All graphs in flight at once: one virtual thread each, released together. */
   private List<Finished> runConcurrently(int count) throws InterruptedException {
-    CountDownLatch ready = new CountDownLatch(count);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<Finished>> futures = new ArrayList<>(count);
-    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int i = 0; i < count; i++) {
-        OrchestratorGrpc.OrchestratorBlockingStub stub = stubs.get(i % stubs.size());
-        futures.add(threads.submit(() -> {
-          ready.countDown();
-          go.await();
-          return run(stub);
-        }));
-      }
-      ready.await();
-      go.countDown();
-    }
-    List<Finished> finished = new ArrayList<>(count);
-    Map<String, Integer> failures = new LinkedHashMap<>();
-    for (Future<Finished> future : futures) {
-      if (future.state() == Future.State.SUCCESS) {
-        finished.add(future.resultNow());
-      } else {
-        Throwable e = future.exceptionNow();
-        failures.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1, Integer::sum);
-      }
-    }
-    if (!failures.isEmpty()) {
-      StringBuilder message = new StringBuilder((count - finished.size()) + " of " + count + " graphs failed:");
-      failures.entrySet().stream().limit(5)
-          .forEach(f -> message.append("\n  ").append(f.getValue()).append(" x ").append(f.getKey()));
-      throw new BenchException(message.toString());
-    }
-    return finished;
+    return Burst.run(count, i -> {
+      OrchestratorGrpc.OrchestratorBlockingStub stub = stubs.get(i % stubs.size());
+      return () -> run(stub);
+    }, e -> e.getClass().getSimpleName() + ": " + e.getMessage());
   }
 
   private Finished run(OrchestratorGrpc.OrchestratorBlockingStub stub) {
