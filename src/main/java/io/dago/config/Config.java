@@ -48,7 +48,7 @@ public record Config(
   public static Config defaults() {
     return new Config("0.0.0.0", 8080, 9090, 8081, LogLevel.INFO, LogFormat.TEXT, defaultInstanceId(), null, null, 0,
         LlmProviderKind.ECHO, null, URI.create("https://api.anthropic.com"), DEFAULT_MODEL,
-        5, Duration.ZERO, 4L * 1024 * 1024, 10_000, true, 1024, 30);
+        5, Duration.ZERO, 4L * 1024 * 1024, 10_000, true, 8192, 30);
   }
 
   /** This process on this host: unique among instances that share a Redis, and readable in logs. */

@@ -84,7 +84,7 @@ class ConfigLoaderTest {
   @Test
   void webSocketSendBufferAndPingIntervalHaveDefaultsAndBounds() {
     Config defaults = ConfigLoader.load(Map.of()).config();
-    assertEquals(1024, defaults.wsSendBuffer());
+    assertEquals(8192, defaults.wsSendBuffer());
     assertEquals(30, defaults.wsPingSeconds());
     Config set = ConfigLoader.load(Map.of("DAGO_WS_SEND_BUFFER", "64", "DAGO_WS_PING_SECONDS", "0")).config();
     assertEquals(64, set.wsSendBuffer());
