@@ -3,10 +3,13 @@ package io.dago.state;
 import io.dago.graph.GraphPlan;
 import io.dago.graph.NodeSpec;
 import io.dago.graph.OnFailure;
+import io.dago.graph.Template;
 import io.dago.llm.Usage;
 import io.dago.trace.TraceContext;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -126,7 +129,7 @@ public final class GraphRun {
   }
 
   /** Renders a node's prompt or system prompt from the input and its parents' outputs. */
-  public String render(io.dago.graph.Template template) {
+  public String render(Template template) {
     return template.render(plan.spec().input(), outputOf);
   }
 
@@ -165,7 +168,7 @@ public final class GraphRun {
         ready[count++] = child;
       }
     }
-    return count == ready.length ? ready : java.util.Arrays.copyOf(ready, count);
+    return count == ready.length ? ready : Arrays.copyOf(ready, count);
   }
 
   /**
@@ -289,13 +292,13 @@ public final class GraphRun {
       case FAILED -> emit(EventType.GraphFailed, null, now, EventData.of("error", EventData.error(graphError)));
       default -> throw new IllegalArgumentException("not an early end: " + end);
     }
-    return java.util.Arrays.copyOf(running, count);
+    return Arrays.copyOf(running, count);
   }
 
   /** Skips every pending descendant of a node that failed with {@code on_failure: continue}. Iterative on purpose. */
   private void skipDescendants(int failed, Instant now) {
     String reason = "upstream node '" + plan.node(failed).id() + "' failed";
-    java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
+    ArrayDeque<Integer> todo = new ArrayDeque<>();
     for (int child : plan.children(failed)) {
       todo.add(child);
     }
