@@ -17,8 +17,17 @@ public record Health(Status status, Map<String, Map<String, Object>> components)
     }
   }
 
+  /** The instance's health from its components': down as soon as one of them is. */
+  public static Health of(Map<String, Map<String, Object>> components) {
+    return new Health(anyDown(components) ? Status.DOWN : Status.OK, components);
+  }
+
   /** True when a component is down, which the HTTP API answers with 503. */
   public boolean anyDown() {
+    return anyDown(components);
+  }
+
+  private static boolean anyDown(Map<String, Map<String, Object>> components) {
     return components.values().stream().anyMatch(c -> "down".equals(c.get("status")));
   }
 }

@@ -226,11 +226,12 @@ public final class Orchestrator implements AutoCloseable {
 
   public Health health() {
     Map<String, Map<String, Object>> components = new LinkedHashMap<>();
+    WorkerLoad load = workerLoad();
     Map<String, Object> workerDetails = new LinkedHashMap<>();
     workerDetails.put("status", "ok");
-    workerDetails.put("pool_size", workers.size());
-    workerDetails.put("busy", workers.busy());
-    workerDetails.put("queued", queue.size());
+    workerDetails.put("pool_size", load.poolSize());
+    workerDetails.put("busy", load.busy());
+    workerDetails.put("queued", load.queued());
     workerDetails.put("oldest_running_attempt_seconds",
         running.oldestAgeNanos(System.nanoTime()) / 1_000_000 / 1000.0);
     components.put("workers", workerDetails);
@@ -241,8 +242,7 @@ public final class Orchestrator implements AutoCloseable {
     llmDetails.put("status", "ok");
     llmDetails.put("provider", provider.name());
     components.put("llm", llmDetails);
-    boolean down = components.values().stream().anyMatch(c -> "down".equals(c.get("status")));
-    return new Health(down ? Health.Status.DOWN : Health.Status.OK, components);
+    return Health.of(components);
   }
 
   /** Workers and ready queue as they are now; cheap enough for every metrics scrape. */
