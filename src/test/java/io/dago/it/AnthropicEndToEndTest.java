@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.Dago;
-import io.dago.config.ConfigLoader;
 import io.dago.testing.FakeAnthropicServer;
 import io.dago.testing.FakeAnthropicServer.Reply;
 import io.dago.testing.TestClient;
+import io.dago.testing.TestConfigs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +31,8 @@ class AnthropicEndToEndTest {
   @BeforeEach
   void start() {
     anthropic = FakeAnthropicServer.start();
-    dago = Dago.start(ConfigLoader.load(Map.of(
-        "DAGO_BIND", "127.0.0.1", "DAGO_HTTP_PORT", "0", "DAGO_GRPC_PORT", "0", "DAGO_WS_PORT", "0",
-        "LLM_API_KEY", API_KEY, "LLM_BASE_URL", anthropic.baseUrl().toString(),
-        "DAGO_DEFAULT_MODEL", "claude-test-default")).config());
+    dago = Dago.start(TestConfigs.embedded("LLM_API_KEY", API_KEY, "LLM_BASE_URL", anthropic.baseUrl().toString(),
+        "DAGO_DEFAULT_MODEL", "claude-test-default"));
     client = new TestClient(dago.httpPort());
   }
 

@@ -18,11 +18,18 @@ public final class TestConfigs {
     if (variables.length % 2 != 0) {
       throw new IllegalArgumentException("variables come in name, value pairs");
     }
-    Map<String, String> env = new HashMap<>(Map.of(
-        "DAGO_BIND", "127.0.0.1", "DAGO_HTTP_PORT", "0", "DAGO_GRPC_PORT", "0", "DAGO_WS_PORT", "0"));
+    Map<String, String> env = new HashMap<>();
     for (int i = 0; i < variables.length; i += 2) {
       env.put(variables[i], variables[i + 1]);
     }
+    return embedded(env);
+  }
+
+  /** The same, with the variables as a map. */
+  public static Config embedded(Map<String, String> variables) {
+    Map<String, String> env = new HashMap<>(Map.of(
+        "DAGO_BIND", "127.0.0.1", "DAGO_HTTP_PORT", "0", "DAGO_GRPC_PORT", "0", "DAGO_WS_PORT", "0"));
+    env.putAll(variables);
     return ConfigLoader.load(env).config();
   }
 }

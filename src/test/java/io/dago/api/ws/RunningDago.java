@@ -3,8 +3,8 @@ package io.dago.api.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.dago.Dago;
-import io.dago.config.ConfigLoader;
 import io.dago.testing.TestClient;
+import io.dago.testing.TestConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,10 +21,9 @@ final class RunningDago implements AutoCloseable {
 
   /** @param env environment variables on top of loopback, free ports and the echo provider */
   RunningDago(Map<String, String> env) {
-    Map<String, String> all = new HashMap<>(Map.of("DAGO_BIND", "127.0.0.1", "DAGO_HTTP_PORT", "0",
-        "DAGO_GRPC_PORT", "0", "DAGO_WS_PORT", "0", "LLM_PROVIDER", "echo"));
+    Map<String, String> all = new HashMap<>(Map.of("LLM_PROVIDER", "echo"));
     all.putAll(env);
-    dago = Dago.start(ConfigLoader.load(all).config());
+    dago = Dago.start(TestConfigs.embedded(all));
     http = new TestClient(dago.httpPort());
   }
 
