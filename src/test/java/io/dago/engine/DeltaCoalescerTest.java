@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dago.state.Event;
 import io.dago.state.EventType;
 import io.dago.store.EventBus;
-import io.dago.store.InMemoryEventBus;
+import io.dago.store.memory.InMemoryEventBus;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.engine.Orchestrator;
 import io.dago.llm.echo.EchoProvider;
-import io.dago.store.InMemoryEventBus;
-import io.dago.store.InMemoryStateStore;
-import io.dago.store.InMemoryTaskQueue;
+import io.dago.store.memory.InMemoryEventBus;
+import io.dago.store.memory.InMemoryStateStore;
+import io.dago.store.memory.InMemoryTaskQueue;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.SplittableRandom;

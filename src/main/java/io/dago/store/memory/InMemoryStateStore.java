@@ -1,5 +1,7 @@
-package io.dago.store;
+package io.dago.store.memory;
 
+import io.dago.store.EventBus;
+import io.dago.store.StateStore;
 import io.dago.state.Event;
 import io.dago.state.GraphPage;
 import io.dago.state.GraphRun;

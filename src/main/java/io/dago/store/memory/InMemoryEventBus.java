@@ -1,5 +1,6 @@
-package io.dago.store;
+package io.dago.store.memory;
 
+import io.dago.store.EventBus;
 import io.dago.state.Event;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.dago.store;
+package io.dago.store.memory;
 
+import io.dago.store.TaskQueue;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
