@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
+  private static final Duration MIN_DURATION = Duration.ofSeconds(1);
+  private static final Duration MAX_DURATION = Duration.ofDays(3650);
+
   private final Map<String, String> env;
   private final List<String> notices = new ArrayList<>();
 
@@ -46,20 +49,71 @@ public final class ConfigLoader {
         choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
         choice("LOG_FORMAT", LogFormat.class, LogFormat.TEXT),
         text("DAGO_INSTANCE_ID") == null ? d.instanceId() : text("DAGO_INSTANCE_ID"),
-        text("REDIS_ADDR"),
-        text("REDIS_PASS"),
-        (int) number("REDIS_DB", d.redisDb(), 0, 15),
+        redis(),
+        duration("DAGO_STATE_TTL", d.stateTtl()),
+        Duration.ofMillis(number("DAGO_CLAIM_IDLE_MS", d.claimIdle().toMillis(), 1000, 86_400_000)),
+        (int) number("DAGO_EVENTS_MAX_PER_GRAPH", d.eventsMaxPerGraph(), 1000, 100_000_000),
         provider,
         apiKey,
         baseUrl(d.llmBaseUrl()),
         text("DAGO_DEFAULT_MODEL") == null ? d.defaultModel() : text("DAGO_DEFAULT_MODEL"),
         (int) number("WORKER_POOL_SIZE", d.workerPoolSize(), 1, 100_000),
         Duration.ofMillis(number("LLM_ECHO_LATENCY_MS", 0, 0, 3_600_000)),
+        duration("DAGO_CACHE_TTL", d.cacheTtl()),
+        text("DAGO_CACHE_TTL") != null,
+        (int) number("DAGO_CACHE_MAX_ENTRIES", d.cacheMaxEntries(), 1, 10_000_000),
         number("DAGO_MAX_BODY_BYTES", d.maxBodyBytes(), 1024, 1L << 30),
         (int) number("DAGO_MAX_NODES", d.maxNodes(), 1, 1_000_000),
         flag("DAGO_METRICS", d.metricsEnabled()),
         (int) number("DAGO_WS_SEND_BUFFER", d.wsSendBuffer(), 16, 1_000_000),
-        (int) number("DAGO_WS_PING_SECONDS", d.wsPingSeconds(), 0, 3600));
+        (int) number("DAGO_WS_PING_SECONDS", d.wsPingSeconds(), 0, 3600),
+        Duration.ofSeconds(number("DAGO_SHUTDOWN_GRACE_SECONDS", d.shutdownGrace().toSeconds(), 0, 3600)));
+  }
+
+  /**
+   * Redis mode's settings, or null when REDIS_ADDR is unset. REDIS_PASS, REDIS_DB and REDIS_CLUSTER are checked
+   * either way, so that a typo surfaces before the day Redis mode is switched on.
+   */
+  private RedisSettings redis() {
+    boolean cluster = flag("REDIS_CLUSTER", false);
+    String password = text("REDIS_PASS");
+    Integer db = text("REDIS_DB") == null ? null : (int) number("REDIS_DB", 0, 0, 15);
+    if (cluster && db != null) {
+      throw new ConfigException("REDIS_DB cannot be used with REDIS_CLUSTER=true: Redis Cluster has only database 0; "
+          + "unset REDIS_DB");
+    }
+    String raw = text("REDIS_ADDR");
+    if (raw == null) {
+      return null;
+    }
+    RedisAddress address = RedisAddress.parse(raw, cluster);
+    if (password != null && address.password() != null && !password.equals(address.password())) {
+      notices.add("REDIS_PASS and the password in REDIS_ADDR differ: using REDIS_PASS");
+    }
+    if (db != null && address.db() != null && !db.equals(address.db())) {
+      notices.add("REDIS_DB=" + db + " and the database in REDIS_ADDR (/" + address.db() + ") differ: using REDIS_DB");
+    }
+    return new RedisSettings(address.seeds(), address.tls(), address.user(),
+        password != null ? password : address.password(),
+        db != null ? db : address.db() != null ? address.db() : 0, cluster);
+  }
+
+  /** A whole number of seconds, or with a unit s, m, h or d; from one second to ten years. */
+  private Duration duration(String name, Duration fallback) {
+    String raw = text(name);
+    if (raw == null) {
+      return fallback;
+    }
+    Duration value = DurationText.parse(raw);
+    if (value == null) {
+      throw new ConfigException(name + " must be a number of seconds or a number with a unit s, m, h or d "
+          + "(e.g. 600, 10m, 12h, 7d), got '" + raw + "'");
+    }
+    if (value.compareTo(MIN_DURATION) < 0 || value.compareTo(MAX_DURATION) > 0) {
+      throw new ConfigException(name + " must be between " + DurationText.format(MIN_DURATION) + " and "
+          + DurationText.format(MAX_DURATION) + ", got '" + raw + "'");
+    }
+    return value;
   }
 
   private LlmProviderKind provider(String apiKey) {

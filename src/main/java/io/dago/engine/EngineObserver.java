@@ -40,4 +40,13 @@ public interface EngineObserver {
    * are not reported: how long they ran says nothing about the provider.
    */
   default void llmCallFailed(String provider, String model, long nanos, LlmException error) {}
+
+  /** A node with {@code "cache": true} reused a stored reply instead of calling the model. */
+  default void cacheHit() {}
+
+  /**
+   * A node with {@code "cache": true} found no stored reply (none, expired, or the cache could not be read) and
+   * calls the model. Nodes without the flag report neither this nor {@link #cacheHit}.
+   */
+  default void cacheMiss() {}
 }

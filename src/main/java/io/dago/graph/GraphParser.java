@@ -12,7 +12,7 @@ import java.util.Map;
 final class GraphParser {
   static final List<String> GRAPH_FIELDS = List.of("name", "input", "timeout_seconds", "nodes");
   static final List<String> NODE_FIELDS = List.of("id", "type", "depends_on", "prompt", "system", "model",
-      "max_tokens", "temperature", "timeout_seconds", "retry", "on_failure", "stream");
+      "max_tokens", "temperature", "timeout_seconds", "retry", "on_failure", "stream", "cache");
   static final List<String> RETRY_FIELDS = List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");
 
   static final int MAX_NAME_LENGTH = 200;
@@ -94,13 +94,15 @@ final class GraphParser {
     Map<String, Object> retry = node.object("retry");
     String onFailure = node.string("on_failure");
     Boolean stream = node.bool("stream");
+    Boolean cache = node.bool("cache");
     return new NodeSpec(id, NodeSpec.TYPE_LLM, dependsOn, prompt, system, model,
         maxTokens == null ? NodeSpec.DEFAULT_MAX_TOKENS : maxTokens.intValue(),
         temperature,
         timeout == null ? NodeSpec.DEFAULT_TIMEOUT_SECONDS : timeout.intValue(),
         retry == null ? RetrySpec.DEFAULT : retry(new FieldReader(retry, node.path("retry"), problems)),
         onFailure == null ? OnFailure.FAIL_GRAPH : onFailure(node, onFailure),
-        stream != null && stream);
+        stream != null && stream,
+        cache != null && cache);
   }
 
   private List<String> dependsOn(FieldReader node, int[][] dependsOnPositions, int index) {
@@ -159,7 +161,7 @@ final class GraphParser {
   /** Holds the place of a node that was not an object, so that later nodes keep their document index. */
   private static NodeSpec standIn() {
     return new NodeSpec(null, NodeSpec.TYPE_LLM, List.of(), null, null, null, NodeSpec.DEFAULT_MAX_TOKENS, null,
-        NodeSpec.DEFAULT_TIMEOUT_SECONDS, RetrySpec.DEFAULT, OnFailure.FAIL_GRAPH, false);
+        NodeSpec.DEFAULT_TIMEOUT_SECONDS, RetrySpec.DEFAULT, OnFailure.FAIL_GRAPH, false, false);
   }
 
   static boolean isValidId(String id) {

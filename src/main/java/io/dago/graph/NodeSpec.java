@@ -10,6 +10,7 @@ import java.util.List;
  * @param temperature 0 to 1, or null to leave it to the provider
  * @param timeoutSeconds bound on each attempt
  * @param stream whether the reply's text is published as {@code NodeDelta} events while it arrives
+ * @param cache whether a stored reply to an identical request may stand in for calling the model
  */
 public record NodeSpec(
     String id,
@@ -23,7 +24,8 @@ public record NodeSpec(
     int timeoutSeconds,
     RetrySpec retry,
     OnFailure onFailure,
-    boolean stream) {
+    boolean stream,
+    boolean cache) {
 
   public static final String TYPE_LLM = "llm";
   public static final int DEFAULT_MAX_TOKENS = 1024;

@@ -36,6 +36,8 @@ final class EngineMetrics implements EngineObserver {
   private final Family<Histogram> llmDuration;
   private final Family<Counter> llmErrors;
   private final Family<Counter> llmTokens;
+  private final Counter cacheHits;
+  private final Counter cacheMisses;
   private final MetricRegistry registry;
   /**
    * The model series used last. Nearly every call of an instance goes to the same provider and model, so this saves
@@ -81,6 +83,10 @@ final class EngineMetrics implements EngineObserver {
     llmTokens = registry.counter("dago_llm_tokens_total",
         "Tokens the model API reported, by direction: input (prompt) or output (completion).",
         "provider", "model", "direction");
+    Family<Counter> cacheRequests = registry.counter("dago_llm_cache_requests_total",
+        "Reply cache lookups of nodes with cache on, by result: hit (the model was not called) or miss.", "result");
+    cacheHits = cacheRequests.labels("hit");
+    cacheMisses = cacheRequests.labels("miss");
   }
 
   /** Declares the worker pool's gauges, read from the running engine when scraped. */
@@ -137,6 +143,16 @@ final class EngineMetrics implements EngineObserver {
     llm(provider, model).duration.observeNanos(nanos);
     String status = error.httpStatus() == 0 ? "none" : Integer.toString(error.httpStatus());
     llmErrors.labels(provider, model, error.code(), status).inc();
+  }
+
+  @Override
+  public void cacheHit() {
+    cacheHits.inc();
+  }
+
+  @Override
+  public void cacheMiss() {
+    cacheMisses.inc();
   }
 
   private LlmSeries llm(String provider, String model) {

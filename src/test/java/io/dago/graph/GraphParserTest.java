@@ -43,7 +43,7 @@ class GraphParserTest {
     assertNull(spec.timeoutSeconds());
     NodeSpec node = spec.nodes().get(0);
     assertEquals(new NodeSpec("a", "llm", List.of(), "hi", null, null, 1024, null, 300,
-        new RetrySpec(3, 1000, 30000), OnFailure.FAIL_GRAPH, false), node);
+        new RetrySpec(3, 1000, 30000), OnFailure.FAIL_GRAPH, false, false), node);
   }
 
   @Test
@@ -58,7 +58,7 @@ class GraphParserTest {
             {"id": "b", "type": "llm", "depends_on": ["a"], "prompt": "sum {{nodes.a.output}}", "system": "be brief",
              "model": "claude-x", "max_tokens": 200, "temperature": 0.2, "timeout_seconds": 30,
              "retry": {"max_attempts": 5, "initial_backoff_ms": 10, "max_backoff_ms": 100}, "on_failure": "continue",
-             "stream": true}
+             "stream": true, "cache": true}
           ]
         }"""));
 
@@ -68,7 +68,7 @@ class GraphParserTest {
     assertEquals(Map.of("topic", "owls"), spec.input());
     assertEquals(600, spec.timeoutSeconds());
     assertEquals(new NodeSpec("b", "llm", List.of("a"), "sum {{nodes.a.output}}", "be brief", "claude-x", 200, 0.2,
-        30, new RetrySpec(5, 10, 100), OnFailure.CONTINUE, true), spec.nodes().get(1));
+        30, new RetrySpec(5, 10, 100), OnFailure.CONTINUE, true, true), spec.nodes().get(1));
   }
 
   @Test
@@ -77,11 +77,11 @@ class GraphParserTest {
         {"name": null, "input": null, "timeout_seconds": null,
          "nodes": [{"id": "a", "prompt": "hi", "type": null, "depends_on": null, "system": null, "model": null,
                     "max_tokens": null, "temperature": null, "timeout_seconds": null, "retry": null,
-                    "on_failure": null, "stream": null}]}"""));
+                    "on_failure": null, "stream": null, "cache": null}]}"""));
 
     assertEquals(List.of(), parsed.problems());
     assertEquals(new NodeSpec("a", "llm", List.of(), "hi", null, null, 1024, null, 300, RetrySpec.DEFAULT,
-        OnFailure.FAIL_GRAPH, false), parsed.spec().nodes().get(0));
+        OnFailure.FAIL_GRAPH, false, false), parsed.spec().nodes().get(0));
   }
 
   @Test
@@ -135,6 +135,24 @@ class GraphParserTest {
     assertEquals(false, oneNode("").spec().nodes().get(0).stream());
     assertEquals(true, oneNode(", \"stream\": true").spec().nodes().get(0).stream());
     assertOneProblem(oneNode(", \"stream\": \"yes\""), "$.nodes[0].stream", "must be true or false, got a string");
+  }
+
+  @Test
+  void cacheIsOffUnlessSetToTrue() {
+    assertEquals(false, oneNode("").spec().nodes().get(0).cache());
+    assertEquals(false, oneNode(", \"cache\": false").spec().nodes().get(0).cache());
+    assertEquals(true, oneNode(", \"cache\": true").spec().nodes().get(0).cache());
+    assertOneProblem(oneNode(", \"cache\": \"yes\""), "$.nodes[0].cache", "must be true or false, got a string");
+    assertOneProblem(oneNode(", \"cache\": 1"), "$.nodes[0].cache", "must be true or false, got a number");
+  }
+
+  @Test
+  void cacheProblemIsReportedAtTheNodesOwnIndex() {
+    ParsedGraph parsed = GraphParser.parse(json("""
+        {"nodes": [{"id": "a", "prompt": "p"}, {"id": "b", "prompt": "p"},
+                   {"id": "c", "prompt": "p", "cache": {}}]}"""));
+
+    assertOneProblem(parsed, "$.nodes[2].cache", "must be true or false, got an object");
   }
 
   @Test
@@ -282,13 +300,14 @@ class GraphParserTest {
   void unknownFieldsAreReportedWithTheClosestKnownName() {
     ParsedGraph parsed = GraphParser.parse(json("""
         {"nmae": "x", "nodes": [{"id": "a", "promt": "hi", "prompt": "hi", "dependsOn": [], "timeout": 3,
-          "retry": {"max_atempts": 2}}]}"""));
+          "cahce": true, "retry": {"max_atempts": 2}}]}"""));
 
     assertEquals(List.of(
         new Problem("$.nmae", "unknown field 'nmae': did you mean 'name'?"),
         new Problem("$.nodes[0].promt", "unknown field 'promt': did you mean 'prompt'?"),
         new Problem("$.nodes[0].dependsOn", "unknown field 'dependsOn': did you mean 'depends_on'?"),
         new Problem("$.nodes[0].timeout", "unknown field 'timeout': did you mean 'timeout_seconds'?"),
+        new Problem("$.nodes[0].cahce", "unknown field 'cahce': did you mean 'cache'?"),
         new Problem("$.nodes[0].retry.max_atempts", "unknown field 'max_atempts': did you mean 'max_attempts'?")),
         parsed.problems());
   }
@@ -297,14 +316,14 @@ class GraphParserTest {
   void unknownFieldWithNothingCloseListsTheKnownOnes() {
     assertOneProblem(oneNode(", \"colour\": \"red\""), "$.nodes[0].colour",
         "unknown field 'colour'; the known fields here are id, type, depends_on, prompt, system, model, max_tokens,"
-            + " temperature, timeout_seconds, retry, on_failure, stream");
+            + " temperature, timeout_seconds, retry, on_failure, stream, cache");
   }
 
   @Test
   void fieldNameThatIsNotAnIdentifierIsQuotedInThePath() {
     assertOneProblem(oneNode(", \"my field\": 1"), "$.nodes[0]['my field']",
         "unknown field 'my field'; the known fields here are id, type, depends_on, prompt, system, model,"
-            + " max_tokens, temperature, timeout_seconds, retry, on_failure, stream");
+            + " max_tokens, temperature, timeout_seconds, retry, on_failure, stream, cache");
   }
 
   @Test

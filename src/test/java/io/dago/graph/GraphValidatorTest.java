@@ -24,7 +24,7 @@ class GraphValidatorTest {
 
   private static NodeSpec withSystem(String id, String prompt, String system, String... dependsOn) {
     return new NodeSpec(id, NodeSpec.TYPE_LLM, List.of(dependsOn), prompt, system, null, NodeSpec.DEFAULT_MAX_TOKENS,
-        null, NodeSpec.DEFAULT_TIMEOUT_SECONDS, RetrySpec.DEFAULT, OnFailure.FAIL_GRAPH, false);
+        null, NodeSpec.DEFAULT_TIMEOUT_SECONDS, RetrySpec.DEFAULT, OnFailure.FAIL_GRAPH, false, false);
   }
 
   private static GraphSpec graph(NodeSpec... nodes) {

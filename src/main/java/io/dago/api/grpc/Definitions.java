@@ -75,6 +75,9 @@ final class Definitions {
     if (node.hasStream()) {
       map.put("stream", node.getStream());
     }
+    if (node.hasCache()) {
+      map.put("cache", node.getCache());
+    }
     return map;
   }
 

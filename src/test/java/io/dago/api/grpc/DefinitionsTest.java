@@ -31,15 +31,16 @@ class DefinitionsTest {
         .setTimeoutSeconds(60)
         .setInput(Struct.newBuilder().putFields("topic", Value.newBuilder().setStringValue("tides").build()))
         .addNodes(NodeDefinition.newBuilder().setId("a").setPrompt("hi").setTemperature(0.5)
-            .setRetry(RetryPolicy.newBuilder().setMaxAttempts(2)))
+            .setRetry(RetryPolicy.newBuilder().setMaxAttempts(2)).setCache(false))
         .addNodes(NodeDefinition.newBuilder().setId("b").setPrompt("{{nodes.a.output}}").addDependsOn("a")
-            .setOnFailure("continue").setStream(true))
+            .setOnFailure("continue").setStream(true).setCache(true))
         .build();
 
     Map<String, Object> expected = Json.parseObject("""
         {"name":"report","input":{"topic":"tides"},"timeout_seconds":60,"nodes":[
-          {"id":"a","prompt":"hi","temperature":0.5,"retry":{"max_attempts":2}},
-          {"id":"b","depends_on":["a"],"prompt":"{{nodes.a.output}}","on_failure":"continue","stream":true}]}
+          {"id":"a","prompt":"hi","temperature":0.5,"retry":{"max_attempts":2},"cache":false},
+          {"id":"b","depends_on":["a"],"prompt":"{{nodes.a.output}}","on_failure":"continue","stream":true,
+           "cache":true}]}
         """.getBytes(StandardCharsets.UTF_8));
     assertEquals(expected, Definitions.document(graph));
   }
