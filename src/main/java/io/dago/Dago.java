@@ -56,8 +56,8 @@ public final class Dago implements AutoCloseable {
     }
     DagoMetrics metrics = config.metricsEnabled() ? DagoMetrics.enabled() : DagoMetrics.disabled();
     EventBus events = new ObservedEventBus(new InMemoryEventBus(), metrics.engine());
-    StateStore store = new InMemoryStateStore(events);
     TaskQueue queue = new InMemoryTaskQueue();
+    StateStore store = new InMemoryStateStore(events, queue);
     LlmProvider provider = provider(config);
     RandomGenerator random = ThreadLocalRandom.current();
     Orchestrator orchestrator = new Orchestrator(store, events, queue, provider,

@@ -54,8 +54,8 @@ public final class ApiJson {
   }
 
   /**
-   * One node's state: {@code id, status, depends_on, attempts, output, error, usage, stop_reason, started_at,
-   * finished_at}.
+   * One node's state: {@code id, status, depends_on, attempts, output, error, usage, stop_reason, cached,
+   * started_at, finished_at}.
    */
   public static Map<String, Object> node(NodeView node) {
     Map<String, Object> map = new LinkedHashMap<>(16);
@@ -67,6 +67,7 @@ public final class ApiJson {
     map.put("error", error(node.error()));
     map.put("usage", usage(node.usage()));
     map.put("stop_reason", node.stopReason());
+    map.put("cached", node.cached());
     map.put("started_at", time(node.startedAt()));
     map.put("finished_at", time(node.finishedAt()));
     return map;

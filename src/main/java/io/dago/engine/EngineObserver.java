@@ -29,6 +29,9 @@ public interface EngineObserver {
   /** A worker spent this long on one attempt of a node: rendering, the model call, storing the outcome. */
   default void nodeExecuted(long nanos) {}
 
+  /** A task arrived for an attempt that had already begun, and was dropped (see {@code GraphRun.beginAttempt}). */
+  default void duplicateTask() {}
+
   /** A failed attempt will be tried again after a backoff; {@code code} is the failure's error code. */
   default void retryScheduled(String code) {}
 

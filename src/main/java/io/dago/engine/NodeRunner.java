@@ -11,6 +11,7 @@ import io.dago.state.ErrorInfo;
 import io.dago.state.GraphRun;
 import io.dago.store.EventBus;
 import io.dago.store.StateStore;
+import io.dago.store.StoreUnavailableException;
 import io.dago.store.TaskQueue;
 import java.time.InstantSource;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,8 +22,8 @@ import java.util.logging.Logger;
 
 /**
  * Runs one attempt of one ready node, on the worker's virtual thread: marks it running, calls the model with a
- * deadline, and records the outcome (completed, retrying after a backoff, or failed for good), handing the
- * nodes this makes ready to the queue.
+ * deadline, and records the outcome (completed, retrying after a backoff, or failed for good). Storing the outcome
+ * acknowledges the task and enqueues the nodes it made ready, in one step (see {@link StateStore}).
  */
 final class NodeRunner {
   private static final Logger LOG = Logger.getLogger(NodeRunner.class.getName());
@@ -38,6 +39,8 @@ final class NodeRunner {
   private final GraphEndListener graphEnded;
   private final EngineObserver observer;
   private final EventBus events;
+  private final Deadlines deadlines;
+  private final Outcomes outcomes;
 
   /** Told when a graph reaches a terminal status through a node's outcome. */
   interface GraphEndListener {
@@ -46,7 +49,7 @@ final class NodeRunner {
 
   NodeRunner(StateStore store, TaskQueue queue, LlmProvider provider, RunningAttempts running, Backoff backoff,
       ScheduledExecutorService timers, InstantSource clock, String defaultModel, GraphEndListener graphEnded,
-      EngineObserver observer, EventBus events) {
+      EngineObserver observer, EventBus events, Deadlines deadlines, Outcomes outcomes) {
     this.store = store;
     this.queue = queue;
     this.provider = provider;
@@ -58,36 +61,60 @@ final class NodeRunner {
     this.graphEnded = graphEnded;
     this.observer = observer;
     this.events = events;
+    this.deadlines = deadlines;
+    this.outcomes = outcomes;
   }
 
   /** The prepared call, read from the run while it was held. */
   private record Call(int attempt, NodeSpec spec, String traceId, LlmRequest request, ErrorInfo renderError) {}
 
+  /** What beginning a task's attempt gave: a call to make, or a reason not to run ({@code call} null). */
+  private record Begun(Call call, int refusal) {}
+
   void run(TaskQueue.Task task) {
     try (LogContext.Scope graph = LogContext.open(task.graphId(), null, null)) {
-      Call call = store.update(task.graphId(), run -> prepare(run, task)).orElse(null);
-      if (call != null) {
-        try (LogContext.Scope node = LogContext.open(task.graphId(), call.spec.id(), call.traceId)) {
-          if (call.renderError != null) {
-            fail(task, call.renderError);
-          } else {
-            attempt(task, call);
-          }
+      Begun begun = outcomes.store(() -> store.update(task.graphId(), run -> begin(run, task))).orElse(null);
+      if (begun == null || begun.call == null) {
+        if (begun != null && begun.refusal == GraphRun.ALREADY_STARTED) {
+          observer.duplicateTask();
+          LOG.info(() -> "task delivered twice, not run again: node=" + task.node() + " attempt=" + task.attempt());
+        }
+        queue.ack(task);
+        return;
+      }
+      Call call = begun.call;
+      try (LogContext.Scope node = LogContext.open(task.graphId(), call.spec.id(), call.traceId)) {
+        if (call.renderError != null) {
+          fail(task, call.renderError);
+        } else {
+          attempt(task, call);
         }
       }
+    } catch (StoreUnavailableException e) {
+      // Only when the store stayed out of reach for longer than Outcomes waits: the queue delivers it again later.
+      LOG.warning("could not store the outcome of node " + task.node() + " of graph " + task.graphId() + ": "
+          + e.getMessage() + "; it will run again");
+      queue.release(task);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "node run failed unexpectedly: graph_id=" + task.graphId() + " node=" + task.node(), e);
       fail(task, new ErrorInfo("internal", "dago could not run this node: " + e.getClass().getSimpleName(), false));
-    } finally {
-      queue.ack(task);
     }
   }
 
-  private Call prepare(GraphRun run, TaskQueue.Task task) {
-    int attempt = run.beginAttempt(task.node(), clock.instant());
-    if (attempt == 0) {
-      return null;
+  private Begun begin(GraphRun run, TaskQueue.Task task) {
+    int attempt = run.beginAttempt(task.node(), task.attempt(), task.redelivered(), clock.instant());
+    if (attempt <= 0) {
+      return new Begun(null, attempt);
     }
+    Integer graphTimeout = run.plan().spec().timeoutSeconds();
+    if (graphTimeout != null) {
+      // Whichever instance runs a graph's nodes watches its deadline, so a graph outlives no crash of its submitter.
+      deadlines.watch(run.id(), run.startedAt().plusSeconds(graphTimeout));
+    }
+    return new Begun(prepare(run, task, attempt), attempt);
+  }
+
+  private Call prepare(GraphRun run, TaskQueue.Task task, int attempt) {
     NodeSpec spec = run.plan().node(task.node());
     try {
       Template system = run.plan().system(task.node());
@@ -126,6 +153,7 @@ final class NodeRunner {
       complete(task, response);
     } else if (stopped == Attempt.Stop.CANCELLED) {
       // The graph ended meanwhile; its state already says what became of this node.
+      queue.ack(task);
     } else {
       LlmException error = failure;
       if (stopped == Attempt.Stop.TIMED_OUT) {
@@ -153,18 +181,12 @@ final class NodeRunner {
   }
 
   private void complete(TaskQueue.Task task, LlmResponse response) {
-    int[] ready = store.update(task.graphId(), run -> {
-      int[] children = run.completeNode(task.node(), response.text(), response.usage(), response.stopReason(),
-          clock.instant());
-      return run.status().isTerminal() ? null : children;
-    }).orElse(null);
-    if (ready == null) {
+    boolean ended = outcomes.store(() -> store.update(task.graphId(), task, run -> {
+      run.completeNode(task.node(), response.text(), response.usage(), response.stopReason(), clock.instant());
+      return run.status().isTerminal();
+    })).orElse(false);
+    if (ended) {
       graphEnded.graphEnded(task.graphId());
-      return;
-    }
-    long now = System.nanoTime();
-    for (int child : ready) {
-      queue.offer(new TaskQueue.Task(task.graphId(), child, now));
     }
   }
 
@@ -175,20 +197,19 @@ final class NodeRunner {
       return;
     }
     long delayMs = backoff.delayMs(call.spec.retry(), call.attempt, e.retryAfter());
-    boolean retrying = store.update(task.graphId(), run -> run.retryNode(task.node(), error, delayMs, clock.instant()))
-        .orElse(false);
+    // The retry is a task for the next attempt, enqueued with the change and ready when the backoff has passed.
+    boolean retrying = outcomes.store(() -> store.update(task.graphId(), task,
+        run -> run.retryNode(task.node(), error, delayMs, clock.instant()))).orElse(false);
     if (retrying) {
       observer.retryScheduled(error.code());
       LOG.fine(() -> "retrying attempt " + call.attempt + " in " + delayMs + " ms: " + error.code());
-      timers.schedule(() -> queue.offer(new TaskQueue.Task(task.graphId(), task.node(), System.nanoTime())),
-          delayMs, TimeUnit.MILLISECONDS);
     }
   }
 
   private void fail(TaskQueue.Task task, ErrorInfo error) {
     record Outcome(int[] toStop, boolean ended) {}
-    Outcome outcome = store.update(task.graphId(), run -> new Outcome(
-        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal())).orElse(null);
+    Outcome outcome = outcomes.store(() -> store.update(task.graphId(), task, run -> new Outcome(
+        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal()))).orElse(null);
     if (outcome == null) {
       return;
     }

@@ -23,11 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -40,6 +36,8 @@ import java.util.random.RandomGenerator;
  */
 public final class Orchestrator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Orchestrator.class.getName());
+  /** How long a worker holding a finished call waits for an unreachable store before giving its task back. */
+  private static final Duration OUTCOME_PATIENCE = Duration.ofSeconds(60);
 
   private final StateStore store;
   private final EventBus events;
@@ -51,7 +49,8 @@ public final class Orchestrator implements AutoCloseable {
   private final RunningAttempts running = new RunningAttempts();
   private final ScheduledThreadPoolExecutor timers;
   private final WorkerPool workers;
-  private final ConcurrentHashMap<String, ScheduledFuture<?>> graphDeadlines = new ConcurrentHashMap<>();
+  private final Deadlines deadlines;
+  private final EventBus.Subscription endings;
 
   /** What the orchestrator needs to run graphs; the adapters are chosen by whoever builds it. */
   public record Settings(int workerPoolSize, String defaultModel, int maxNodes) {}
@@ -76,8 +75,17 @@ public final class Orchestrator implements AutoCloseable {
     this.ids = new GraphIds(clock);
     this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("dago-timers").daemon().factory());
     this.timers.setRemoveOnCancelPolicy(true);
+    this.deadlines = new Deadlines(timers, clock, this::timeOut);
+    // A graph can end on another instance (cancelled there, or failed by a node that ran there): this one then stops
+    // whatever it still runs of that graph.
+    this.endings = events.subscribeAll(event -> {
+      if (event.type().isTerminal()) {
+        running.stop(event.graphId(), null, Attempt.Stop.CANCELLED);
+        deadlines.forget(event.graphId());
+      }
+    });
     NodeRunner runner = new NodeRunner(store, queue, provider, running, new Backoff(random), timers, clock,
-        settings.defaultModel(), this::graphEnded, observer, events);
+        settings.defaultModel(), deadlines::forget, observer, events, deadlines, new Outcomes(OUTCOME_PATIENCE));
     this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run, observer);
     this.workers.start();
   }
@@ -105,6 +113,10 @@ public final class Orchestrator implements AutoCloseable {
     GraphPlan plan = GraphDocuments.plan(document, maxNodes);
     TraceContext caller = TraceContext.parse(traceparent);
     GraphRun run = new GraphRun(ids.next(), plan, caller == null ? TraceContext.newTrace() : caller, clock.instant());
+    // The response shows the graph as it was submitted; it is stored already started, its roots enqueued in the
+    // same step, so an accepted graph cannot be lost between being stored and being started.
+    GraphView submitted = run.view();
+    run.start(clock.instant());
     String fingerprint = idempotencyKey == null ? null : fingerprint(document);
     StateStore.Created created = store.create(run, idempotencyKey, fingerprint);
     if (!created.isNew()) {
@@ -116,22 +128,12 @@ public final class Orchestrator implements AutoCloseable {
     String id = run.id();
     Integer timeout = plan.spec().timeoutSeconds();
     if (timeout != null) {
-      graphDeadlines.put(id, timers.schedule(() -> timeOut(id), timeout, TimeUnit.SECONDS));
+      deadlines.watch(id, run.startedAt().plusSeconds(timeout));
     }
-    // Read the view in the same step that starts the graph, so the response shows it as it was submitted.
-    record Started(GraphView view, int[] roots) {}
-    Started started = store.update(id, r -> {
-      GraphView view = r.view();
-      return new Started(view, r.start(clock.instant()));
-    }).orElseThrow();
     try (LogContext.Scope scope = LogContext.open(id, null, run.trace().traceId())) {
       LOG.fine(() -> "graph submitted with " + plan.size() + " nodes");
     }
-    long now = System.nanoTime();
-    for (int root : started.roots) {
-      queue.offer(new TaskQueue.Task(id, root, now));
-    }
-    return started.view;
+    return submitted;
   }
 
   /** Runs every check of {@link #submit} without running anything. */
@@ -190,7 +192,7 @@ public final class Orchestrator implements AutoCloseable {
       throw new GraphFinishedException(graphId, result.finishedBefore);
     }
     running.stop(graphId, null, Attempt.Stop.CANCELLED);
-    graphEnded(graphId);
+    deadlines.forget(graphId);
     try (LogContext.Scope scope = LogContext.open(graphId, null, result.view.traceId())) {
       LOG.info("graph cancelled");
     }
@@ -252,6 +254,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** Stops taking new nodes and lets running ones finish for up to {@code grace}. */
   public void shutdown(Duration grace) throws InterruptedException {
+    endings.close();
     workers.shutdown(grace);
     timers.shutdownNow();
   }
@@ -271,20 +274,12 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   private void timeOut(String graphId) {
-    graphDeadlines.remove(graphId);
     int[] toStop = store.update(graphId, run -> run.timeOut(clock.instant())).orElse(null);
     if (toStop != null) {
       running.stop(graphId, toStop, Attempt.Stop.CANCELLED);
       try (LogContext.Scope scope = LogContext.open(graphId, null, null)) {
         LOG.info("graph timed out");
       }
-    }
-  }
-
-  private void graphEnded(String graphId) {
-    ScheduledFuture<?> deadline = graphDeadlines.remove(graphId);
-    if (deadline != null) {
-      deadline.cancel(false);
     }
   }
 

@@ -2,6 +2,7 @@ package io.dago.engine;
 
 import io.dago.store.TaskQueue;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,7 @@ import java.util.logging.Logger;
 final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
   private static final long BUSY_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long QUEUE_RETRY_PAUSE_MS = 200;
 
   private final int size;
   private final Semaphore free;
@@ -25,6 +27,7 @@ final class WorkerPool implements AutoCloseable {
   private final EngineObserver observer;
   private final Thread dispatcher;
   private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
+  private final AtomicLong lastQueueWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
   /** Workers running a task; the dispatcher's reserved slot is not one. */
   private final AtomicInteger busy = new AtomicInteger();
   private volatile boolean running = true;
@@ -54,33 +57,53 @@ final class WorkerPool implements AutoCloseable {
     while (running) {
       try {
         acquireWorker();
-        TaskQueue.Task task;
+        // Every worker free at this moment asks for a task in the same poll: one round trip to a remote queue
+        // serves them all, and no task is taken that no worker is free to run.
+        int workers = 1 + free.drainPermits();
+        List<TaskQueue.Task> tasks;
         try {
-          task = queue.poll(Duration.ofMillis(200));
+          tasks = queue.poll(workers, Duration.ofMillis(200));
         } catch (InterruptedException e) {
-          free.release();
+          free.release(workers);
           return;
-        }
-        if (task == null) {
-          free.release();
+        } catch (RuntimeException e) {
+          free.release(workers);
+          pauseAfter(e);
           continue;
         }
-        busy.incrementAndGet();
-        Thread.ofVirtual().name("dago-worker").start(() -> {
-          long started = System.nanoTime();
-          observer.nodeWaited(started - task.enqueuedNanos());
-          try {
-            work.accept(task);
-          } finally {
-            observer.nodeExecuted(System.nanoTime() - started);
-            busy.decrementAndGet();
-            free.release();
-          }
-        });
+        free.release(workers - tasks.size());
+        for (TaskQueue.Task task : tasks) {
+          start(task);
+        }
       } catch (InterruptedException e) {
         return;
       }
     }
+  }
+
+  private void start(TaskQueue.Task task) {
+    busy.incrementAndGet();
+    Thread.ofVirtual().name("dago-worker").start(() -> {
+      long started = System.nanoTime();
+      observer.nodeWaited(started - task.enqueuedNanos());
+      try {
+        work.accept(task);
+      } finally {
+        observer.nodeExecuted(System.nanoTime() - started);
+        busy.decrementAndGet();
+        free.release();
+      }
+    });
+  }
+
+  /** The queue could not be read (its server is down): says so once a while, and waits before the next try. */
+  private void pauseAfter(RuntimeException e) throws InterruptedException {
+    long now = System.nanoTime();
+    long last = lastQueueWarning.get();
+    if (now - last >= BUSY_WARNING_INTERVAL_NANOS && lastQueueWarning.compareAndSet(last, now)) {
+      LOG.warning("cannot take tasks from the queue: " + e.getMessage());
+    }
+    Thread.sleep(QUEUE_RETRY_PAUSE_MS);
   }
 
   /** Waits for a free worker, warning (at most every 10 s) while every worker is busy and nodes wait. */

@@ -41,4 +41,29 @@ public final class EventData {
     map.put(k3, v3);
     return map;
   }
+
+  /** Reads back what {@link #usage} wrote, after a trip through JSON (any number type). */
+  public static Usage readUsage(Object tree) {
+    if (!(tree instanceof Map<?, ?> map)) {
+      return Usage.ZERO;
+    }
+    return new Usage(readLong(map.get("input_tokens")), readLong(map.get("output_tokens")));
+  }
+
+  /** Reads back what {@link #error} wrote. */
+  public static ErrorInfo readError(Object tree) {
+    if (!(tree instanceof Map<?, ?> map)) {
+      return null;
+    }
+    return new ErrorInfo((String) map.get("code"), (String) map.get("message"),
+        Boolean.TRUE.equals(map.get("retryable")));
+  }
+
+  public static int readInt(Object number) {
+    return (int) readLong(number);
+  }
+
+  private static long readLong(Object number) {
+    return number instanceof Number n ? n.longValue() : 0;
+  }
 }

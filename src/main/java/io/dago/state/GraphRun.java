@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,6 +32,7 @@ public final class GraphRun {
   private final Instant createdAt;
   private final NodeRun[] nodes;
   private final List<Event.Draft> unpublished = new ArrayList<>();
+  private final List<Dispatch> undispatched = new ArrayList<>();
   private final Function<String, String> outputOf;
   private GraphStatus status = GraphStatus.PENDING;
   private Instant startedAt;
@@ -39,6 +41,20 @@ public final class GraphRun {
   private Usage usage = Usage.ZERO;
   private int finishedNodes;
   private int failedNodes;
+  /** While a change is being tried (see {@link #mark()}), what it touched, so that it can be undone. */
+  private Journal journal;
+
+  /** {@link #beginAttempt}: the node must not run any more (the graph ended, or the node finished or was cancelled). */
+  public static final int NOT_RUNNABLE = 0;
+  /** {@link #beginAttempt}: this attempt has already begun; the task was delivered twice. */
+  public static final int ALREADY_STARTED = -1;
+
+  /**
+   * A node handed to the task queue by a change: attempt {@code attempt} of {@code node}, to start after
+   * {@code delayMs}. The state store enqueues dispatches in the same step that commits the change, so a node that
+   * became ready is never lost between the two.
+   */
+  public record Dispatch(int node, int attempt, long delayMs) {}
 
   /** @param trace where the graph sits in its submitter's trace (or a new trace of its own) */
   public GraphRun(String id, GraphPlan plan, TraceContext trace, Instant createdAt) {
@@ -58,6 +74,20 @@ public final class GraphRun {
         EventData.of("name", plan.spec().name(), "nodes", plan.size()));
   }
 
+  /**
+   * Rebuilds a run from its stored event log: the state is a fold of the events, applied in order through the same
+   * transitions that recorded them (see {@link #apply}).
+   */
+  public static GraphRun restore(String id, GraphPlan plan, TraceContext trace, Instant createdAt,
+      List<Event> events) {
+    GraphRun run = new GraphRun(id, plan, trace, createdAt);
+    run.unpublished.clear();
+    for (Event event : events) {
+      run.apply(event);
+    }
+    return run;
+  }
+
   public String id() {
     return id;
   }
@@ -72,6 +102,11 @@ public final class GraphRun {
 
   public GraphStatus status() {
     return status;
+  }
+
+  /** When the graph started running, or null before. */
+  public Instant startedAt() {
+    return startedAt;
   }
 
   public NodeStatus nodeStatus(int node) {
@@ -92,40 +127,119 @@ public final class GraphRun {
     return drained;
   }
 
+  /** Hands over the nodes made ready since the last call, for the store to enqueue with the change. */
+  public List<Dispatch> drainDispatches() {
+    if (undispatched.isEmpty()) {
+      return List.of();
+    }
+    List<Dispatch> drained = List.copyOf(undispatched);
+    undispatched.clear();
+    return drained;
+  }
+
+  /**
+   * Starts recording what the next changes touch, so that {@link #rollback} can undo them. A store that commits
+   * optimistically marks before a change and rolls back when another instance committed first.
+   */
+  public void mark() {
+    journal = new Journal(status, startedAt, finishedAt, error, usage, finishedNodes, failedNodes);
+  }
+
+  /** Forgets the mark: what changed since stays. */
+  public void release() {
+    journal = null;
+  }
+
+  /** Undoes every change since {@link #mark()}, and forgets their events and dispatches. */
+  public void rollback() {
+    Journal undo = journal;
+    if (undo == null) {
+      throw new IllegalStateException("rollback without mark");
+    }
+    status = undo.status;
+    startedAt = undo.startedAt;
+    finishedAt = undo.finishedAt;
+    error = undo.error;
+    usage = undo.usage;
+    finishedNodes = undo.finishedNodes;
+    failedNodes = undo.failedNodes;
+    undo.before.forEach((node, before) -> nodes[node] = before);
+    unpublished.clear();
+    undispatched.clear();
+    journal = null;
+  }
+
+  /**
+   * Applies an event of this graph's log that another instance committed, as if this run had recorded it. Events
+   * must come in {@code seq} order, each once. Live-only events change nothing.
+   */
+  public void apply(Event event) {
+    int node = event.nodeId() == null ? -1 : plan.indexOf(event.nodeId());
+    Map<String, Object> data = event.data();
+    Instant time = event.time();
+    switch (event.type()) {
+      case GraphSubmitted, NodeDelta -> { }
+      case GraphStarted -> graphStarted(time);
+      case NodeStarted -> nodeStarted(node, EventData.readInt(data.get("attempt")), time);
+      case NodeRetrying -> nodes[touch(node)].error = EventData.readError(data.get("error"));
+      case NodeCompleted -> nodeCompleted(node, (String) data.get("output"), EventData.readUsage(data.get("usage")),
+          (String) data.get("stop_reason"), Boolean.TRUE.equals(data.get("cached")), time);
+      case NodeFailed -> nodeFailed(node, EventData.readError(data.get("error")), time);
+      case NodeSkipped -> nodeSkipped(node);
+      case NodeCancelled -> nodeCancelled(node, time);
+      case GraphCompleted -> graphEnded(GraphStatus.COMPLETED, null, time);
+      case GraphFailed -> graphEnded(GraphStatus.FAILED, EventData.readError(data.get("error")), time);
+      case GraphCancelled -> graphEnded(GraphStatus.CANCELLED, null, time);
+    }
+  }
+
   /**
    * pending -> running.
    *
    * @return the root nodes, now ready to run (each handed out exactly once)
    */
   public int[] start(Instant now) {
-    moveTo(GraphStatus.RUNNING);
-    startedAt = now;
+    if (!status.canMoveTo(GraphStatus.RUNNING)) {
+      throw new IllegalStateException("graph " + id + " cannot move from " + status + " to " + GraphStatus.RUNNING);
+    }
+    graphStarted(now);
     emit(EventType.GraphStarted, null, now, Map.of());
     int[] roots = plan.roots();
     for (int root : roots) {
-      nodes[root].queued = true;
+      undispatched.add(new Dispatch(root, 1, 0));
     }
     return roots;
   }
 
-  /**
-   * Starts an attempt of a ready node (or the next attempt of a retrying one).
-   *
-   * @return the attempt's number from 1, or 0 when the node must not run any more (the graph ended or the node
-   *     was cancelled while it waited)
-   */
+  /** Starts the node's next attempt, whatever task asked for it. @see #beginAttempt(int, int, boolean, Instant) */
   public int beginAttempt(int node, Instant now) {
+    return beginAttempt(node, nodes[node].attempts + 1, false, now);
+  }
+
+  /**
+   * Starts the attempt a task was dispatched for.
+   *
+   * <p>A task can arrive twice. If its attempt has already begun, it is a duplicate and must not run, unless it was
+   * <em>redelivered</em> (taken back from a worker that stopped answering) while that very attempt is still the
+   * node's latest: then the worker is presumed dead, and this one takes over with a new attempt.
+   *
+   * @param attempt the attempt the task was dispatched for, from 1
+   * @param redelivered whether the queue took the task back from another worker
+   * @return the number of the attempt to run, {@link #NOT_RUNNABLE} or {@link #ALREADY_STARTED}
+   */
+  public int beginAttempt(int node, int attempt, boolean redelivered, Instant now) {
     NodeRun n = nodes[node];
     if (status != GraphStatus.RUNNING || n.status.isTerminal()) {
-      return 0;
+      return NOT_RUNNABLE;
     }
-    moveTo(n, NodeStatus.RUNNING);
-    n.attempts++;
-    if (n.startedAt == null) {
-      n.startedAt = now;
+    boolean takeOver = redelivered && n.status == NodeStatus.RUNNING && n.attempts == attempt;
+    if (n.attempts >= attempt && !takeOver) {
+      return ALREADY_STARTED;
     }
-    emit(EventType.NodeStarted, node, now, EventData.of("attempt", n.attempts));
-    return n.attempts;
+    int next = n.attempts + 1;
+    nodeStarted(node, next, now);
+    emit(EventType.NodeStarted, node, now, EventData.of("attempt", next));
+    return next;
   }
 
   /** Renders a node's prompt or system prompt from the input and its parents' outputs. */
@@ -140,35 +254,32 @@ public final class GraphRun {
    *     was no longer running (cancelled meanwhile), in which case nothing changed
    */
   public int[] completeNode(int node, String output, Usage callUsage, String stopReason, Instant now) {
+    return completeNode(node, output, callUsage, stopReason, false, now);
+  }
+
+  /** @param cached whether the reply came from the reply cache rather than a call */
+  public int[] completeNode(int node, String output, Usage callUsage, String stopReason, boolean cached,
+      Instant now) {
     NodeRun n = nodes[node];
     if (n.status != NodeStatus.RUNNING || status.isTerminal()) {
       return NO_NODES;
     }
-    moveTo(n, NodeStatus.COMPLETED);
-    n.output = output;
-    n.usage = callUsage;
-    n.stopReason = stopReason;
-    n.finishedAt = now;
-    usage = usage.plus(callUsage);
+    int[] ready = nodeCompleted(node, output, callUsage, stopReason, cached, now);
     Map<String, Object> data = EventData.of("output", output, "usage", EventData.usage(callUsage),
         "attempts", n.attempts);
     data.put("stop_reason", stopReason);
+    if (cached) {
+      data.put("cached", true);
+    }
     emit(EventType.NodeCompleted, node, now, data);
-    nodeFinished(now);
+    finishIfDone(now);
     if (status.isTerminal()) {
       return NO_NODES;
     }
-    int[] children = plan.children(node);
-    int[] ready = new int[children.length];
-    int count = 0;
-    for (int child : children) {
-      NodeRun c = nodes[child];
-      if (--c.waitingOn == 0 && c.status == NodeStatus.PENDING && !c.queued) {
-        c.queued = true;
-        ready[count++] = child;
-      }
+    for (int child : ready) {
+      undispatched.add(new Dispatch(child, 1, 0));
     }
-    return count == ready.length ? ready : Arrays.copyOf(ready, count);
+    return ready;
   }
 
   /**
@@ -181,9 +292,10 @@ public final class GraphRun {
     if (n.status != NodeStatus.RUNNING || status.isTerminal()) {
       return false;
     }
-    n.error = failure;
+    nodes[touch(node)].error = failure;
     emit(EventType.NodeRetrying, node, now,
         EventData.of("attempt", n.attempts, "error", EventData.error(failure), "delay_ms", delayMs));
+    undispatched.add(new Dispatch(node, n.attempts + 1, delayMs));
     return true;
   }
 
@@ -198,10 +310,7 @@ public final class GraphRun {
     if (n.status != NodeStatus.RUNNING || status.isTerminal()) {
       return NO_NODES;
     }
-    moveTo(n, NodeStatus.FAILED);
-    n.error = failure;
-    n.finishedAt = now;
-    failedNodes++;
+    nodeFailed(node, failure, now);
     emit(EventType.NodeFailed, node, now, EventData.of("error", EventData.error(failure), "attempts", n.attempts));
     NodeSpec spec = plan.node(node);
     if (spec.onFailure() == OnFailure.FAIL_GRAPH) {
@@ -209,7 +318,6 @@ public final class GraphRun {
           "node '" + spec.id() + "' failed: " + failure.message(), false);
       return endGraph(GraphStatus.FAILED, graphError, "graph failed", now);
     }
-    finishedNodes++;
     skipDescendants(node, now);
     finishIfDone(now);
     return NO_NODES;
@@ -247,7 +355,7 @@ public final class GraphRun {
       NodeRun n = nodes[i];
       NodeSpec spec = plan.node(i);
       nodeViews.add(new NodeView(spec.id(), n.status, spec.dependsOn(), n.attempts, n.output,
-          n.status == NodeStatus.COMPLETED ? null : n.error, n.usage, n.stopReason, n.startedAt, n.finishedAt));
+          n.status == NodeStatus.COMPLETED ? null : n.error, n.usage, n.stopReason, n.cached, n.startedAt, n.finishedAt));
     }
     return new GraphView(id, plan.spec().name(), status, trace.traceId(), createdAt, startedAt, finishedAt, plan.spec().input(),
         error, usage, nodeViews);
@@ -264,29 +372,25 @@ public final class GraphRun {
    * skipped otherwise (they never ran because something else went wrong).
    */
   private int[] endGraph(GraphStatus end, ErrorInfo graphError, String skipReason, Instant now) {
-    moveTo(end);
+    if (!status.canMoveTo(end)) {
+      throw new IllegalStateException("graph " + id + " cannot move from " + status + " to " + end);
+    }
     int[] running = new int[nodes.length];
     int count = 0;
     for (int i = 0; i < nodes.length; i++) {
-      NodeRun n = nodes[i];
-      if (n.status == NodeStatus.RUNNING) {
+      NodeStatus was = nodes[i].status;
+      if (was == NodeStatus.RUNNING) {
         running[count++] = i;
-        n.finishedAt = now;
-        moveTo(n, NodeStatus.CANCELLED);
+      }
+      if (was == NodeStatus.RUNNING || (was == NodeStatus.PENDING && skipReason == null)) {
+        nodeCancelled(i, now);
         emit(EventType.NodeCancelled, i, now, Map.of());
-      } else if (n.status == NodeStatus.PENDING) {
-        if (skipReason == null) {
-          moveTo(n, NodeStatus.CANCELLED);
-          emit(EventType.NodeCancelled, i, now, Map.of());
-        } else {
-          moveTo(n, NodeStatus.SKIPPED);
-          emit(EventType.NodeSkipped, i, now, EventData.of("reason", skipReason));
-        }
+      } else if (was == NodeStatus.PENDING) {
+        nodeSkipped(i);
+        emit(EventType.NodeSkipped, i, now, EventData.of("reason", skipReason));
       }
     }
-    finishedNodes = nodes.length;
-    error = graphError;
-    finishedAt = now;
+    graphEnded(end, graphError, now);
     switch (end) {
       case CANCELLED -> emit(EventType.GraphCancelled, null, now, Map.of());
       case FAILED -> emit(EventType.GraphFailed, null, now, EventData.of("error", EventData.error(graphError)));
@@ -308,8 +412,7 @@ public final class GraphRun {
       if (n.status != NodeStatus.PENDING) {
         continue;
       }
-      moveTo(n, NodeStatus.SKIPPED);
-      finishedNodes++;
+      nodeSkipped(node);
       emit(EventType.NodeSkipped, node, now, EventData.of("reason", reason));
       for (int child : plan.children(node)) {
         todo.add(child);
@@ -317,23 +420,122 @@ public final class GraphRun {
     }
   }
 
-  private void nodeFinished(Instant now) {
-    finishedNodes++;
-    finishIfDone(now);
-  }
-
   private void finishIfDone(Instant now) {
     if (finishedNodes < nodes.length) {
       return;
     }
-    finishedAt = now;
     if (failedNodes == 0) {
-      moveTo(GraphStatus.COMPLETED);
+      graphEnded(GraphStatus.COMPLETED, null, now);
       emit(EventType.GraphCompleted, null, now, EventData.of("usage", EventData.usage(usage)));
     } else {
-      moveTo(GraphStatus.FAILED);
-      error = firstNodeError();
+      graphEnded(GraphStatus.FAILED, firstNodeError(), now);
       emit(EventType.GraphFailed, null, now, EventData.of("error", EventData.error(error)));
+    }
+  }
+
+  // The transitions. Each is the whole effect of one kind of event, shared by the change that records the event
+  // and by apply(), which replays it; so a run rebuilt from its log is the run that wrote it.
+
+  private void graphStarted(Instant now) {
+    moveTo(GraphStatus.RUNNING);
+    startedAt = now;
+    for (int root : plan.roots()) {
+      nodes[touch(root)].queued = true;
+    }
+  }
+
+  private void nodeStarted(int node, int attempt, Instant now) {
+    NodeRun n = nodes[touch(node)];
+    moveTo(n, NodeStatus.RUNNING);
+    n.attempts = attempt;
+    if (n.startedAt == null) {
+      n.startedAt = now;
+    }
+  }
+
+  /** @return the children this made ready, each marked queued so it is handed out once */
+  private int[] nodeCompleted(int node, String output, Usage callUsage, String stopReason, boolean cached,
+      Instant now) {
+    NodeRun n = nodes[touch(node)];
+    moveTo(n, NodeStatus.COMPLETED);
+    n.output = output;
+    n.usage = callUsage;
+    n.stopReason = stopReason;
+    n.cached = cached;
+    n.finishedAt = now;
+    usage = usage.plus(callUsage);
+    finishedNodes++;
+    int[] children = plan.children(node);
+    int[] ready = new int[children.length];
+    int count = 0;
+    for (int child : children) {
+      NodeRun c = nodes[touch(child)];
+      if (--c.waitingOn == 0 && c.status == NodeStatus.PENDING && !c.queued) {
+        c.queued = true;
+        ready[count++] = child;
+      }
+    }
+    return count == ready.length ? ready : Arrays.copyOf(ready, count);
+  }
+
+  private void nodeFailed(int node, ErrorInfo failure, Instant now) {
+    NodeRun n = nodes[touch(node)];
+    moveTo(n, NodeStatus.FAILED);
+    n.error = failure;
+    n.finishedAt = now;
+    failedNodes++;
+    // Counts for on_failure: continue; a failure that fails the graph ends it, which counts every node anyway.
+    finishedNodes++;
+  }
+
+  private void nodeSkipped(int node) {
+    moveTo(nodes[touch(node)], NodeStatus.SKIPPED);
+    finishedNodes++;
+  }
+
+  private void nodeCancelled(int node, Instant now) {
+    NodeRun n = nodes[touch(node)];
+    if (n.status == NodeStatus.RUNNING) {
+      n.finishedAt = now;
+    }
+    moveTo(n, NodeStatus.CANCELLED);
+  }
+
+  private void graphEnded(GraphStatus end, ErrorInfo graphError, Instant now) {
+    moveTo(end);
+    finishedNodes = nodes.length;
+    error = graphError;
+    finishedAt = now;
+  }
+
+  /** Saves a node's state in the journal before its first change since {@link #mark()}; returns the node. */
+  private int touch(int node) {
+    if (journal != null) {
+      journal.before.putIfAbsent(node, nodes[node].copy());
+    }
+    return node;
+  }
+
+  /** The graph's own fields as they were at {@link #mark()}, and each touched node's state before its change. */
+  private static final class Journal {
+    final GraphStatus status;
+    final Instant startedAt;
+    final Instant finishedAt;
+    final ErrorInfo error;
+    final Usage usage;
+    final int finishedNodes;
+    final int failedNodes;
+    final Map<Integer, NodeRun> before = new HashMap<>();
+
+    Journal(GraphStatus status, Instant startedAt, Instant finishedAt, ErrorInfo error, Usage usage,
+        int finishedNodes, int failedNodes) {
+      this.status = status;
+      this.startedAt = startedAt;
+      this.finishedAt = finishedAt;
+      this.error = error;
+      this.usage = usage;
+      this.finishedNodes = finishedNodes;
+      this.failedNodes = failedNodes;
     }
   }
 

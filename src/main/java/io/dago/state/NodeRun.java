@@ -11,6 +11,7 @@ final class NodeRun {
   ErrorInfo error;
   Usage usage;
   String stopReason;
+  boolean cached;
   Instant startedAt;
   Instant finishedAt;
   /** Parents not yet completed; the node becomes ready when this reaches zero. */
@@ -20,5 +21,20 @@ final class NodeRun {
 
   NodeRun(int parents) {
     this.waitingOn = parents;
+  }
+
+  NodeRun copy() {
+    NodeRun copy = new NodeRun(waitingOn);
+    copy.status = status;
+    copy.attempts = attempts;
+    copy.output = output;
+    copy.error = error;
+    copy.usage = usage;
+    copy.stopReason = stopReason;
+    copy.cached = cached;
+    copy.startedAt = startedAt;
+    copy.finishedAt = finishedAt;
+    copy.queued = queued;
+    return copy;
   }
 }

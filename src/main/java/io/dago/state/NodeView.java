@@ -14,5 +14,6 @@ public record NodeView(
     ErrorInfo error,
     Usage usage,
     String stopReason,
+    boolean cached,
     Instant startedAt,
     Instant finishedAt) {}

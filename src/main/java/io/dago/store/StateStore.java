@@ -12,13 +12,18 @@ import java.util.function.Function;
  *
  * <p>Concurrency contract: {@link #update} is atomic per graph. Mutations of one graph never interleave, and the
  * events a mutation records are appended to the {@link EventBus} before the next mutation of that graph
- * starts, so the event log is in the order of the state changes. A mutation may be run more than once (an
- * implementation that retries on a version conflict), so it must not have side effects outside the run.
+ * starts, so the event log is in the order of the state changes. The nodes a change makes ready
+ * ({@link GraphRun#drainDispatches()}) are handed to the task queue in the same step as the change is committed, so
+ * a crash between the two cannot lose them. A mutation may be run more than once (an implementation that retries on
+ * a version conflict), so it must not have side effects outside the run.
+ *
+ * <p>Implementations that talk to a server throw {@link StoreUnavailableException} when it cannot be reached; the
+ * call then changed nothing.
  */
 public interface StateStore {
 
   /**
-   * Stores a new graph and publishes the events it recorded at creation.
+   * Stores a new graph, publishes the events it recorded at creation and enqueues the nodes it made ready.
    *
    * @param idempotencyKey when not null and already used, nothing is stored and the earlier graph is returned
    * @param fingerprint identifies the submitted document, so a reused key with another document can be told apart
@@ -33,7 +38,18 @@ public interface StateStore {
    *
    * @return the mutation's result, or empty when there is no such graph
    */
-  <T> Optional<T> update(String graphId, Function<GraphRun, T> mutation);
+  default <T> Optional<T> update(String graphId, Function<GraphRun, T> mutation) {
+    return update(graphId, null, mutation);
+  }
+
+  /**
+   * Applies a change that finishes a task, and acknowledges the task in the same step as the change is committed
+   * (whether or not the change recorded anything), so a task is never acknowledged before its outcome is stored.
+   *
+   * @param done the task whose outcome this change stores, or null
+   * @return the mutation's result, or empty when there is no such graph (the task is then acknowledged all the same)
+   */
+  <T> Optional<T> update(String graphId, TaskQueue.Task done, Function<GraphRun, T> mutation);
 
   /** A consistent snapshot of a graph, or empty when there is no such graph. */
   Optional<GraphView> view(String graphId);
@@ -46,7 +62,7 @@ public interface StateStore {
    */
   GraphPage list(GraphStatus status, int limit, String cursor);
 
-  /** A line for {@code /health}; implementations that hold nothing remote are always up. */
+  /** For {@code /health}: whether the store can be reached now; implementations that hold nothing remote are up. */
   default boolean isUp() {
     return true;
   }

@@ -29,9 +29,9 @@ class ApiJsonTest {
 
   private static GraphView runningGraph() {
     NodeView done = new NodeView("outline", NodeStatus.COMPLETED, List.of(), 1, "an outline", null,
-        new Usage(10, 20), "end_turn", STARTED, STARTED.plusSeconds(1));
+        new Usage(10, 20), "end_turn", false, STARTED, STARTED.plusSeconds(1));
     NodeView waiting = new NodeView("intro", NodeStatus.PENDING, List.of("outline"), 0, null, null, null, null,
-        null, null);
+        false, null, null);
     return new GraphView("g1", "report", GraphStatus.RUNNING, "4bf92f3577b34da6a3ce929d0e0e4736", CREATED, STARTED, null, Map.of("topic", "tide pools"),
         null, new Usage(10, 20), List.of(done, waiting));
   }
@@ -70,7 +70,7 @@ class ApiJsonTest {
 
     Map<String, Object> done = nodes.get(0);
     assertEquals(List.of("id", "status", "depends_on", "attempts", "output", "error", "usage", "stop_reason",
-        "started_at", "finished_at"), List.copyOf(done.keySet()));
+        "cached", "started_at", "finished_at"), List.copyOf(done.keySet()));
     assertEquals("completed", done.get("status"));
     assertEquals("end_turn", done.get("stop_reason"));
     assertEquals("2025-01-02T03:04:07Z", done.get("finished_at"));
@@ -81,6 +81,7 @@ class ApiJsonTest {
       assertTrue(waiting.containsKey(key), key);
       assertNull(waiting.get(key), key);
     }
+    assertEquals(false, waiting.get("cached"));
   }
 
   @Test

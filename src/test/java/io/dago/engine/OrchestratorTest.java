@@ -77,7 +77,8 @@ class OrchestratorTest {
 
   private Orchestrator start(int workers) {
     InMemoryEventBus events = new InMemoryEventBus();
-    orchestrator = new Orchestrator(new InMemoryStateStore(events), events, new InMemoryTaskQueue(), provider,
+    InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    orchestrator = new Orchestrator(new InMemoryStateStore(events, queue), events, queue, provider,
         new Orchestrator.Settings(workers, "claude-test", 10_000), InstantSource.system(), new SplittableRandom(3));
     return orchestrator;
   }

@@ -1,7 +1,7 @@
 package io.dago.store.memory;
 
-import io.dago.store.EventBus;
 import io.dago.state.Event;
+import io.dago.store.EventBus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,12 +1,13 @@
 package io.dago.store.memory;
 
-import io.dago.store.EventBus;
-import io.dago.store.StateStore;
 import io.dago.state.Event;
 import io.dago.state.GraphPage;
 import io.dago.state.GraphRun;
 import io.dago.state.GraphStatus;
 import io.dago.state.GraphView;
+import io.dago.store.EventBus;
+import io.dago.store.StateStore;
+import io.dago.store.TaskQueue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,20 +18,22 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
 
 /**
- * The embedded state store. Each run is its own lock: a mutation and the publishing of its events happen
- * under the run's monitor, which is all the ordering the {@link StateStore} contract asks for, and graphs
- * never contend with each other.
+ * The embedded state store. Each run is its own lock: a mutation, the publishing of its events and the enqueueing
+ * of the nodes it made ready happen under the run's monitor, which is all the ordering the {@link StateStore}
+ * contract asks for, and graphs never contend with each other.
  */
 public final class InMemoryStateStore implements StateStore {
   /** Newest first: graph ids are time-ordered, so reverse id order is reverse submission order. */
   private final ConcurrentSkipListMap<String, GraphRun> graphs = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
   private final ConcurrentHashMap<String, Submission> byIdempotencyKey = new ConcurrentHashMap<>();
   private final EventBus events;
+  private final TaskQueue queue;
 
   private record Submission(String graphId, String fingerprint) {}
 
-  public InMemoryStateStore(EventBus events) {
+  public InMemoryStateStore(EventBus events, TaskQueue queue) {
     this.events = events;
+    this.queue = queue;
   }
 
   @Override
@@ -50,16 +53,22 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   @Override
-  public <T> Optional<T> update(String graphId, Function<GraphRun, T> mutation) {
+  public <T> Optional<T> update(String graphId, TaskQueue.Task done, Function<GraphRun, T> mutation) {
     GraphRun run = graphs.get(graphId);
-    if (run == null) {
-      return Optional.empty();
-    }
-    synchronized (run) {
-      try {
-        return Optional.ofNullable(mutation.apply(run));
-      } finally {
-        publish(run);
+    try {
+      if (run == null) {
+        return Optional.empty();
+      }
+      synchronized (run) {
+        try {
+          return Optional.ofNullable(mutation.apply(run));
+        } finally {
+          publish(run);
+        }
+      }
+    } finally {
+      if (done != null) {
+        queue.ack(done);
       }
     }
   }
@@ -101,6 +110,9 @@ public final class InMemoryStateStore implements StateStore {
     List<Event.Draft> drafts = run.drainEvents();
     if (!drafts.isEmpty()) {
       events.append(run.id(), drafts);
+    }
+    for (GraphRun.Dispatch dispatch : run.drainDispatches()) {
+      queue.offer(run.id(), dispatch);
     }
   }
 }

@@ -38,7 +38,8 @@ class EventStreamTest {
   @BeforeEach
   void start() {
     InMemoryEventBus events = new InMemoryEventBus();
-    orchestrator = new Orchestrator(new InMemoryStateStore(events), events, new InMemoryTaskQueue(),
+    InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    orchestrator = new Orchestrator(new InMemoryStateStore(events, queue), events, queue,
         new EchoProvider(Duration.ofMillis(100)), new Orchestrator.Settings(4, Config.DEFAULT_MODEL, 100),
         InstantSource.system(), ThreadLocalRandom.current());
     executor = Executors.newVirtualThreadPerTaskExecutor();

@@ -26,7 +26,8 @@ final class TestServer implements AutoCloseable {
   /** @param echoLatency how long each node takes */
   TestServer(Duration echoLatency) {
     InMemoryEventBus events = new InMemoryEventBus();
-    orchestrator = new Orchestrator(new InMemoryStateStore(events), events, new InMemoryTaskQueue(),
+    InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    orchestrator = new Orchestrator(new InMemoryStateStore(events, queue), events, queue,
         new EchoProvider(echoLatency), new Orchestrator.Settings(16, Config.DEFAULT_MODEL, 10_000),
         InstantSource.system(), ThreadLocalRandom.current());
     api = GrpcApi.start(orchestrator, "127.0.0.1", 0, 4 * 1024 * 1024);

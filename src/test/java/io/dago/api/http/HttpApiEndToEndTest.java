@@ -90,7 +90,7 @@ class HttpApiEndToEndTest {
     assertNull(reply.body().get("error"));
     Map<String, Object> last = node(reply.body(), 3);
     assertEquals(List.of("id", "status", "depends_on", "attempts", "output", "error", "usage", "stop_reason",
-        "started_at", "finished_at"), List.copyOf(last.keySet()));
+        "cached", "started_at", "finished_at"), List.copyOf(last.keySet()));
     assertEquals("pending", last.get("status"));
     assertNull(last.get("output"));
     assertNull(last.get("finished_at"));

@@ -26,7 +26,8 @@ class KeepAliveTest {
   @BeforeEach
   void start() {
     InMemoryEventBus events = new InMemoryEventBus();
-    orchestrator = new Orchestrator(new InMemoryStateStore(events), events, new InMemoryTaskQueue(),
+    InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    orchestrator = new Orchestrator(new InMemoryStateStore(events, queue), events, queue,
         new EchoProvider(Duration.ZERO), new Orchestrator.Settings(2, "echo", 100), InstantSource.system(),
         new SplittableRandom(1));
     api = WebSocketApi.start(orchestrator, "127.0.0.1", 0, new WebSocketApi.Settings(64, Duration.ofSeconds(1)));
