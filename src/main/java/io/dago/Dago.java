@@ -11,11 +11,12 @@ import io.dago.llm.anthropic.AnthropicProvider;
 import io.dago.llm.echo.EchoProvider;
 import io.dago.metrics.DagoMetrics;
 import io.dago.store.EventBus;
+import io.dago.store.Storage;
 import io.dago.store.memory.InMemoryEventBus;
+import io.dago.store.memory.InMemoryReplyCache;
 import io.dago.store.memory.InMemoryStateStore;
 import io.dago.store.memory.InMemoryTaskQueue;
-import io.dago.store.StateStore;
-import io.dago.store.TaskQueue;
+import io.dago.store.redis.RedisStorage;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,16 +33,17 @@ import java.util.random.RandomGenerator;
  */
 public final class Dago implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Dago.class.getName());
-  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   private final Orchestrator orchestrator;
+  private final Storage storage;
   private final HttpApi http;
   private final GrpcApi grpc;
   private final WebSocketApi ws;
   private boolean closed;
 
-  private Dago(Orchestrator orchestrator, HttpApi http, GrpcApi grpc, WebSocketApi ws) {
+  private Dago(Orchestrator orchestrator, Storage storage, HttpApi http, GrpcApi grpc, WebSocketApi ws) {
     this.orchestrator = orchestrator;
+    this.storage = storage;
     this.http = http;
     this.grpc = grpc;
     this.ws = ws;
@@ -49,23 +51,20 @@ public final class Dago implements AutoCloseable {
 
   /** Starts everything the configuration asks for. Ports set to 0 pick a free port; see {@link #httpPort()}. */
   public static Dago start(Config config) {
-    if (config.redisEnabled()) {
-      // Running in memory when the operator asked for Redis would lose their graphs on the first restart.
-      throw new IllegalStateException("REDIS_ADDR is set, but this version of dago has no Redis mode yet; "
-          + "unset REDIS_ADDR to run embedded");
-    }
     DagoMetrics metrics = config.metricsEnabled() ? DagoMetrics.enabled() : DagoMetrics.disabled();
-    EventBus events = new ObservedEventBus(new InMemoryEventBus(), metrics.engine());
-    TaskQueue queue = new InMemoryTaskQueue();
-    StateStore store = new InMemoryStateStore(events, queue);
+    Storage storage = config.redisEnabled()
+        ? RedisStorage.connect(config, metrics.engine()::eventsPublished)
+        : embedded(config, metrics);
     LlmProvider provider = provider(config);
     RandomGenerator random = ThreadLocalRandom.current();
-    Orchestrator orchestrator = new Orchestrator(store, events, queue, provider,
-        new Orchestrator.Settings(config.workerPoolSize(), config.defaultModel(), config.maxNodes()),
-        Clock.tickMillis(ZoneOffset.UTC), random, metrics.engine());
+    Orchestrator orchestrator = new Orchestrator(storage.store(), storage.events(), storage.queue(), provider,
+        new Orchestrator.Settings(config.workerPoolSize(), config.defaultModel(), config.maxNodes(),
+            config.cacheTtl(), config.cacheAll()),
+        Clock.tickMillis(ZoneOffset.UTC), random, metrics.engine(), storage.replies());
     metrics.watch(orchestrator);
     // What has started so far, stopped in reverse order if a later part cannot start (a port in use, say).
     Deque<Runnable> started = new ArrayDeque<>();
+    started.push(storage::close);
     started.push(orchestrator::shutdownNow);
     try {
       HttpApi http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes(),
@@ -77,19 +76,28 @@ public final class Dago implements AutoCloseable {
       WebSocketApi ws = WebSocketApi.start(orchestrator, config.bindAddress(), config.wsPort(),
           new WebSocketApi.Settings(config.wsSendBuffer(), Duration.ofSeconds(config.wsPingSeconds())));
       metrics.watch(ws.counters());
-      logStarted(config, provider, http, grpc, ws);
-      return new Dago(orchestrator, http, grpc, ws);
+      logStarted(config, provider, storage, http, grpc, ws);
+      return new Dago(orchestrator, storage, http, grpc, ws);
     } catch (RuntimeException e) {
       started.forEach(Runnable::run);
       throw e;
     }
   }
 
-  private static void logStarted(Config config, LlmProvider provider, HttpApi http, GrpcApi grpc, WebSocketApi ws) {
+  private static void logStarted(Config config, LlmProvider provider, Storage storage, HttpApi http, GrpcApi grpc,
+      WebSocketApi ws) {
     LOG.info(() -> "dago started: HTTP on " + config.bindAddress() + ":" + http.port()
         + ", gRPC on " + config.bindAddress() + ":" + grpc.port()
-        + ", WebSocket on " + config.bindAddress() + ":" + ws.port() + ", state embedded in memory"
+        + ", WebSocket on " + config.bindAddress() + ":" + ws.port() + ", state " + storage.description()
         + ", LLM provider " + provider.name() + ", " + config.workerPoolSize() + " workers");
+  }
+
+  /** In memory: nothing survives the process, and nothing is shared. */
+  private static Storage embedded(Config config, DagoMetrics metrics) {
+    EventBus events = new ObservedEventBus(new InMemoryEventBus(), metrics.engine());
+    InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    return new Storage(new InMemoryStateStore(events, queue), events, queue,
+        new InMemoryReplyCache(config.cacheMaxEntries()), "embedded in memory", queue);
   }
 
   private static LlmProvider provider(Config config) {
@@ -134,6 +142,8 @@ public final class Dago implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // After the workers: they store their last outcomes through it. What is left stays in Redis for the others.
+    storage.close();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.dago.config.ConfigException;
 import io.dago.config.ConfigLoader;
 import io.dago.log.Logging;
 import io.dago.log.ShutdownSafeLogManager;
+import java.time.Duration;
 import java.util.logging.Logger;
 
 /** {@code java -jar dago.jar}: reads the environment once, starts dago, and stops it gracefully on SIGTERM. */
@@ -33,9 +34,9 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("SIGTERM: stopping intake, letting running nodes finish (up to "
-          + Dago.SHUTDOWN_GRACE.toSeconds() + " s)");
-      dago.shutdown(Dago.SHUTDOWN_GRACE);
+      Duration grace = loaded.config().shutdownGrace();
+      log.info("SIGTERM: stopping intake, letting running nodes finish (up to " + grace.toSeconds() + " s)");
+      dago.shutdown(grace);
       log.info("stopped");
       ShutdownSafeLogManager.finish();
     }, "dago-shutdown"));

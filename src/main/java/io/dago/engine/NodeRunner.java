@@ -6,14 +6,17 @@ import io.dago.llm.LlmException;
 import io.dago.llm.LlmProvider;
 import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
+import io.dago.llm.Usage;
 import io.dago.log.LogContext;
 import io.dago.state.ErrorInfo;
 import io.dago.state.GraphRun;
+import io.dago.store.CacheKey;
 import io.dago.store.EventBus;
 import io.dago.store.StateStore;
 import io.dago.store.StoreUnavailableException;
 import io.dago.store.TaskQueue;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,7 @@ final class NodeRunner {
   private final EventBus events;
   private final Deadlines deadlines;
   private final Outcomes outcomes;
+  private final ReplyCaching caching;
 
   /** Told when a graph reaches a terminal status through a node's outcome. */
   interface GraphEndListener {
@@ -49,7 +53,8 @@ final class NodeRunner {
 
   NodeRunner(StateStore store, TaskQueue queue, LlmProvider provider, RunningAttempts running, Backoff backoff,
       ScheduledExecutorService timers, InstantSource clock, String defaultModel, GraphEndListener graphEnded,
-      EngineObserver observer, EventBus events, Deadlines deadlines, Outcomes outcomes) {
+      EngineObserver observer, EventBus events, Deadlines deadlines, Outcomes outcomes,
+      ReplyCaching caching) {
     this.store = store;
     this.queue = queue;
     this.provider = provider;
@@ -63,6 +68,7 @@ final class NodeRunner {
     this.events = events;
     this.deadlines = deadlines;
     this.outcomes = outcomes;
+    this.caching = caching;
   }
 
   /** The prepared call, read from the run while it was held. */
@@ -129,6 +135,18 @@ final class NodeRunner {
   }
 
   private void attempt(TaskQueue.Task task, Call call) {
+    CacheKey key = caching.keyFor(call.spec, provider.name(), call.request);
+    if (key != null) {
+      Optional<LlmResponse> stored = caching.find(key);
+      if (stored.isPresent()) {
+        observer.cacheHit();
+        // No tokens were spent on this node: its usage says so; the reply is the stored one.
+        LlmResponse reply = stored.get();
+        complete(task, new LlmResponse(reply.text(), Usage.ZERO, reply.stopReason()), true);
+        return;
+      }
+      observer.cacheMiss();
+    }
     Attempt attempt = new Attempt(task.graphId(), task.node(), Thread.currentThread(), System.nanoTime());
     running.add(attempt);
     ScheduledFuture<?> deadline = timers.schedule(() -> attempt.stop(Attempt.Stop.TIMED_OUT),
@@ -150,7 +168,10 @@ final class NodeRunner {
     long nanos = System.nanoTime() - attempt.startedNanos;
     if (response != null) {
       observer.llmCallSucceeded(provider.name(), call.request.model(), nanos, response.usage());
-      complete(task, response);
+      if (key != null) {
+        caching.keep(key, response);
+      }
+      complete(task, response, false);
     } else if (stopped == Attempt.Stop.CANCELLED) {
       // The graph ended meanwhile; its state already says what became of this node.
       queue.ack(task);
@@ -180,9 +201,10 @@ final class NodeRunner {
     }
   }
 
-  private void complete(TaskQueue.Task task, LlmResponse response) {
+  private void complete(TaskQueue.Task task, LlmResponse response, boolean cached) {
     boolean ended = outcomes.store(() -> store.update(task.graphId(), task, run -> {
-      run.completeNode(task.node(), response.text(), response.usage(), response.stopReason(), clock.instant());
+      run.completeNode(task.node(), response.text(), response.usage(), response.stopReason(), cached,
+          clock.instant());
       return run.status().isTerminal();
     })).orElse(false);
     if (ended) {

@@ -11,8 +11,10 @@ import io.dago.state.GraphRun;
 import io.dago.state.GraphStatus;
 import io.dago.state.GraphView;
 import io.dago.store.EventBus;
+import io.dago.store.ReplyCache;
 import io.dago.store.StateStore;
 import io.dago.store.TaskQueue;
+import io.dago.store.memory.InMemoryReplyCache;
 import io.dago.trace.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -53,19 +55,28 @@ public final class Orchestrator implements AutoCloseable {
   private final EventBus.Subscription endings;
 
   /** What the orchestrator needs to run graphs; the adapters are chosen by whoever builds it. */
-  public record Settings(int workerPoolSize, String defaultModel, int maxNodes) {}
+  /**
+   * @param cacheTtl how long a reply stays in the reply cache
+   * @param cacheAll whether every node uses the reply cache, not only those with {@code "cache": true}
+   */
+  public record Settings(int workerPoolSize, String defaultModel, int maxNodes, Duration cacheTtl, boolean cacheAll) {
+    public Settings(int workerPoolSize, String defaultModel, int maxNodes) {
+      this(workerPoolSize, defaultModel, maxNodes, Duration.ofHours(1), false);
+    }
+  }
 
   public Orchestrator(StateStore store, EventBus events, TaskQueue queue, LlmProvider provider, Settings settings,
       InstantSource clock, RandomGenerator random) {
-    this(store, events, queue, provider, settings, clock, random, EngineObserver.NONE);
+    this(store, events, queue, provider, settings, clock, random, EngineObserver.NONE, new InMemoryReplyCache(1024));
   }
 
   /**
    * @param observer told what the engine does, for metrics; the events it reports are the ones appended through
    *     {@code events}, so wrap the bus the state store publishes to in an {@link ObservedEventBus} too
+   * @param replies the reply cache nodes with {@code "cache": true} use
    */
   public Orchestrator(StateStore store, EventBus events, TaskQueue queue, LlmProvider provider, Settings settings,
-      InstantSource clock, RandomGenerator random, EngineObserver observer) {
+      InstantSource clock, RandomGenerator random, EngineObserver observer, ReplyCache replies) {
     this.store = store;
     this.events = events;
     this.queue = queue;
@@ -85,7 +96,8 @@ public final class Orchestrator implements AutoCloseable {
       }
     });
     NodeRunner runner = new NodeRunner(store, queue, provider, running, new Backoff(random), timers, clock,
-        settings.defaultModel(), deadlines::forget, observer, events, deadlines, new Outcomes(OUTCOME_PATIENCE));
+        settings.defaultModel(), deadlines::forget, observer, events, deadlines, new Outcomes(OUTCOME_PATIENCE),
+        new ReplyCaching(replies, settings.cacheTtl(), settings.cacheAll()));
     this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run, observer);
     this.workers.start();
   }
@@ -112,13 +124,14 @@ public final class Orchestrator implements AutoCloseable {
   public GraphView submit(Map<String, Object> document, String idempotencyKey, String traceparent) {
     GraphPlan plan = GraphDocuments.plan(document, maxNodes);
     TraceContext caller = TraceContext.parse(traceparent);
-    GraphRun run = new GraphRun(ids.next(), plan, caller == null ? TraceContext.newTrace() : caller, clock.instant());
+    GraphRun run = new GraphRun(store.placeGraph(idempotencyKey, ids::next), plan,
+        caller == null ? TraceContext.newTrace() : caller, clock.instant());
     // The response shows the graph as it was submitted; it is stored already started, its roots enqueued in the
     // same step, so an accepted graph cannot be lost between being stored and being started.
     GraphView submitted = run.view();
     run.start(clock.instant());
     String fingerprint = idempotencyKey == null ? null : fingerprint(document);
-    StateStore.Created created = store.create(run, idempotencyKey, fingerprint);
+    StateStore.Created created = store.create(run, document, idempotencyKey, fingerprint);
     if (!created.isNew()) {
       if (!created.fingerprintMatches()) {
         throw new IdempotencyConflictException(created.graphId());
@@ -239,7 +252,7 @@ public final class Orchestrator implements AutoCloseable {
     components.put("workers", workerDetails);
     Map<String, Object> storeDetails = new LinkedHashMap<>();
     storeDetails.put("status", store.isUp() ? "ok" : "down");
-    components.put("state_store", storeDetails);
+    components.put(store.healthName(), storeDetails);
     Map<String, Object> llmDetails = new LinkedHashMap<>();
     llmDetails.put("status", "ok");
     llmDetails.put("provider", provider.name());

@@ -104,6 +104,10 @@ public final class GraphRun {
     return status;
   }
 
+  public Instant createdAt() {
+    return createdAt;
+  }
+
   /** When the graph started running, or null before. */
   public Instant startedAt() {
     return startedAt;

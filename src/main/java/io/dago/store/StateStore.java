@@ -4,8 +4,10 @@ import io.dago.state.GraphPage;
 import io.dago.state.GraphRun;
 import io.dago.state.GraphStatus;
 import io.dago.state.GraphView;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Where graphs live while they run and after they finish.
@@ -25,10 +27,19 @@ public interface StateStore {
   /**
    * Stores a new graph, publishes the events it recorded at creation and enqueues the nodes it made ready.
    *
+   * @param document the document the run was planned from, for stores that rebuild runs from it
    * @param idempotencyKey when not null and already used, nothing is stored and the earlier graph is returned
    * @param fingerprint identifies the submitted document, so a reused key with another document can be told apart
    */
-  Created create(GraphRun run, String idempotencyKey, String fingerprint);
+  Created create(GraphRun run, Map<String, Object> document, String idempotencyKey, String fingerprint);
+
+  /**
+   * A new graph id from {@code newIds} that this store can keep together with the idempotency key in one atomic
+   * step. Stores that keep everything in one place take the first.
+   */
+  default String placeGraph(String idempotencyKey, Supplier<String> newIds) {
+    return newIds.get();
+  }
 
   /** What {@link #create} did. */
   record Created(String graphId, boolean isNew, boolean fingerprintMatches) {}
@@ -65,5 +76,10 @@ public interface StateStore {
   /** For {@code /health}: whether the store can be reached now; implementations that hold nothing remote are up. */
   default boolean isUp() {
     return true;
+  }
+
+  /** The store's component name in {@code /health}: what an operator would check when it is down. */
+  default String healthName() {
+    return "state_store";
   }
 }

@@ -9,6 +9,7 @@ import io.dago.engine.IdempotencyConflictException;
 import io.dago.graph.InvalidGraphException;
 import io.dago.graph.Problem;
 import io.dago.json.InvalidJsonException;
+import io.dago.store.StoreUnavailableException;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -56,6 +57,8 @@ final class StatusMapping implements ServerInterceptor {
           Status.NOT_FOUND.withDescription(notFound.getMessage()).asRuntimeException();
       case GraphFinishedException finished -> graphFinished(finished);
       // The key names a graph that exists, created from another document; retrying the same call cannot succeed.
+      case StoreUnavailableException outage -> Status.UNAVAILABLE
+          .withDescription("the state store is unreachable, nothing was changed; retry later").asRuntimeException();
       case IdempotencyConflictException conflict ->
           Status.ALREADY_EXISTS.withDescription(conflict.getMessage()).asRuntimeException();
       // Outages of a backing store go here as UNAVAILABLE, as the HTTP API answers them 503.

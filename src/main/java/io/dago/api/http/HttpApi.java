@@ -9,6 +9,7 @@ import io.dago.engine.Orchestrator;
 import io.dago.graph.InvalidGraphException;
 import io.dago.json.InvalidJsonException;
 import io.dago.metrics.MetricRegistry;
+import io.dago.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -71,8 +72,9 @@ public final class HttpApi {
         .map(GraphFinishedException.class, e -> Response.of(409,
             ApiJson.apiError("conflict", e.getMessage(), Map.of("status", e.status().wireName()))))
         .map(IdempotencyConflictException.class, 409, "conflict")
-        // Outages of a backing store go here as 503 "unavailable", e.g.
-        // .map(StoreUnavailableException.class, 503, "unavailable")
+        // Nothing was accepted: the client may try again once Redis is back.
+        .map(StoreUnavailableException.class, e -> Response.error(503, "unavailable",
+            "the state store is unreachable, nothing was changed; retry later").withHeader("Retry-After", "1"))
         .map(InterruptedException.class,
             e -> Response.error(503, "unavailable", "the server is shutting down; retry the request"));
   }

@@ -37,7 +37,7 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   @Override
-  public Created create(GraphRun run, String idempotencyKey, String fingerprint) {
+  public Created create(GraphRun run, Map<String, Object> document, String idempotencyKey, String fingerprint) {
     if (idempotencyKey != null) {
       Submission mine = new Submission(run.id(), fingerprint);
       Submission first = byIdempotencyKey.putIfAbsent(idempotencyKey, mine);

@@ -1,0 +1,61 @@
+package io.dago.store.redis;
+
+import io.dago.state.GraphRun;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The runs this instance keeps in memory, least recently used first out. An evicted run is marked, so that a thread
+ * that took it just before carries its change to the fresh copy instead.
+ */
+final class LoadedGraphs {
+  private final LinkedHashMap<String, Entry> byId;
+
+  /** A run and how far into its log it is; guarded by its own monitor. */
+  static final class Entry {
+    final GraphRun run;
+    final StoredGraph stored;
+    long lastSeq;
+    volatile boolean evicted;
+
+    Entry(GraphRun run, StoredGraph stored, long lastSeq) {
+      this.run = run;
+      this.stored = stored;
+      this.lastSeq = lastSeq;
+    }
+  }
+
+  LoadedGraphs(int capacity) {
+    this.byId = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, LoadedGraphs.Entry> eldest) {
+        if (size() > capacity) {
+          eldest.getValue().evicted = true;
+          return true;
+        }
+        return false;
+      }
+    };
+  }
+
+  synchronized Entry get(String graphId) {
+    return byId.get(graphId);
+  }
+
+  synchronized void put(Entry entry) {
+    Entry previous = byId.put(entry.run.id(), entry);
+    if (previous != null && previous != entry) {
+      previous.evicted = true;
+    }
+  }
+
+  /** Keeps the entry unless another thread loaded the same graph first; returns the one kept. */
+  synchronized Entry putIfAbsent(Entry entry) {
+    Entry existing = byId.get(entry.run.id());
+    if (existing != null) {
+      return existing;
+    }
+    byId.put(entry.run.id(), entry);
+    return entry;
+  }
+}

@@ -1,0 +1,362 @@
+package io.dago.store.redis;
+
+import io.dago.state.Event;
+import io.dago.store.EventBus;
+import io.dago.store.StoreUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XAddParams;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * Events in Redis: each graph's log is a stream whose entry ids are {@code 0-<seq>} (written by the state store's
+ * scripts, in the same step as the change), readable from any instance. Live delivery works through the feed
+ * ({@value RedisKeys#FEED}), a capped stream every instance appends its events to, in batches, and reads: subscribers
+ * of all graphs hear it as it is; subscribers of one graph hear their graph's events from it, from this instance's
+ * own commits at once, and from the log whenever something seems missing (see {@link Follower}). The feed is a
+ * notification, the log the record: an event whose feed entry was lost (its instance died before sending it) is
+ * still delivered, from the log, once a later event or a quiet follower's periodic look reveals the gap.
+ */
+public final class RedisEventBus implements EventBus, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RedisEventBus.class.getName());
+  private static final int FEED_CAP = 100_000;
+  private static final int FEED_BATCH = 500;
+  private static final int HISTORY_PAGE = 1000;
+  private static final int FEED_BLOCK_MS = 1000;
+  /** A follower that heard nothing for this long looks at the log itself, in case a feed entry was lost. */
+  private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** Events waiting for the feed when Redis is out of reach; past this, the oldest are dropped (the log has them). */
+  private static final int FEED_BACKLOG = 200_000;
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final String instanceId;
+  private final int eventsCap;
+  private final Consumer<List<Event>> published;
+  private final ConcurrentHashMap<String, CopyOnWriteArrayList<Follower>> followers = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Listening> everyGraph = new CopyOnWriteArrayList<>();
+  private final LinkedBlockingQueue<Event> toFeed = new LinkedBlockingQueue<>();
+  private final LongAdder feedDropped = new LongAdder();
+  private final ExecutorService fillers = Executors.newVirtualThreadPerTaskExecutor();
+  private final Follower.Log fromLog = new Follower.Log() {
+    @Override
+    public void fillLater(Follower follower) {
+      fill(follower);
+    }
+
+    @Override
+    public void ended(Follower follower) {
+      unregister(follower);
+    }
+  };
+  private final Thread feedWriter;
+  private final Thread feedReader;
+  private volatile boolean running = true;
+
+  /**
+   * @param eventsCap how many events a graph's log keeps (the log is the graph's state: keep it large)
+   * @param published told of every event this instance commits or publishes live (for metrics); must not block
+   */
+  public RedisEventBus(Redis redis, RedisKeys keys, String instanceId, int eventsCap,
+      Consumer<List<Event>> published) {
+    this.redis = redis;
+    this.keys = keys;
+    this.instanceId = instanceId;
+    this.eventsCap = eventsCap;
+    this.published = published;
+    StreamEntryID start = feedEnd();
+    this.feedWriter = Thread.ofVirtual().name("dago-feed-writer").start(this::writeFeed);
+    this.feedReader = Thread.ofVirtual().name("dago-feed-reader").start(() -> readFeed(start));
+  }
+
+  /**
+   * Appends events on its own, outside the state store's scripts: the log's next ids are claimed with the same
+   * refusal of a taken id as in {@link Scripts#COMMIT}.
+   */
+  @Override
+  public List<Event> append(String graphId, List<Event.Draft> drafts) {
+    String stream = keys.events(graphId);
+    while (true) {
+      List<StreamEntry> top = redis.call(r -> r.xrevrange(stream, "+", "-", 1));
+      long next = top.isEmpty() ? 1 : top.get(0).getID().getSequence() + 1;
+      List<Event> events = new ArrayList<>(drafts.size());
+      for (int i = 0; i < drafts.size(); i++) {
+        events.add(drafts.get(i).at(next + i, graphId));
+      }
+      try {
+        for (Event event : events) {
+          redis.call(r -> r.xadd(stream, XAddParams.xAddParams().id(new StreamEntryID(0, event.seq()))
+              .maxLen(eventsCap).approximateTrimming(), Map.of("e", EventCodec.write(event))));
+        }
+      } catch (redis.clients.jedis.exceptions.JedisDataException taken) {
+        continue;
+      }
+      committed(graphId, events);
+      return events;
+    }
+  }
+
+  /** Events the state store has just committed to the graph's log: delivered here at once, and sent to the feed. */
+  void committed(String graphId, List<Event> events) {
+    List<Follower> mine = followers.get(graphId);
+    if (mine != null) {
+      for (Follower follower : mine) {
+        for (Event event : events) {
+          follower.offer(event);
+        }
+      }
+    }
+    published.accept(events);
+    enqueueForFeed(events);
+  }
+
+  @Override
+  public List<Event> history(String graphId, long afterSeq) {
+    String stream = keys.events(graphId);
+    List<Event> events = new ArrayList<>();
+    long after = Math.max(0, afterSeq);
+    while (true) {
+      String from = "(0-" + after;
+      List<StreamEntry> page = redis.call(r -> r.xrange(stream, from, "+", HISTORY_PAGE));
+      for (StreamEntry entry : page) {
+        events.add(EventCodec.read(entry.getFields().get("e")));
+      }
+      if (page.size() < HISTORY_PAGE) {
+        return events;
+      }
+      after = page.get(page.size() - 1).getID().getSequence();
+    }
+  }
+
+  @Override
+  public Subscription subscribe(String graphId, long afterSeq, EventListener listener) {
+    Follower follower = new Follower(graphId, afterSeq, listener, fromLog);
+    // Listening before reading the history: whatever is committed meanwhile is either in it or heard.
+    followers.computeIfAbsent(graphId, id -> new CopyOnWriteArrayList<>()).add(follower);
+    try {
+      follower.filled(history(graphId, afterSeq));
+    } catch (RuntimeException e) {
+      follower.close();
+      throw e;
+    }
+    return follower;
+  }
+
+  @Override
+  public Subscription subscribeAll(EventListener listener) {
+    Listening listening = new Listening(listener);
+    everyGraph.add(listening);
+    return () -> {
+      listening.closed = true;
+      everyGraph.remove(listening);
+    };
+  }
+
+  @Override
+  public void publishLive(Event event) {
+    List<Follower> mine = followers.get(event.graphId());
+    if (mine != null) {
+      for (Follower follower : mine) {
+        follower.offerLive(event);
+      }
+    }
+    published.accept(List.of(event));
+    enqueueForFeed(List.of(event));
+  }
+
+  @Override
+  public void remove(String graphId) {
+    redis.call(r -> r.del(keys.events(graphId)));
+  }
+
+  /** Events that could not reach the feed (Redis out of reach for long); subscribers got them from the log. */
+  public long feedDropped() {
+    return feedDropped.sum();
+  }
+
+  private void enqueueForFeed(List<Event> events) {
+    toFeed.addAll(events);
+    while (toFeed.size() > FEED_BACKLOG && toFeed.poll() != null) {
+      feedDropped.increment();
+    }
+  }
+
+  private void fill(Follower follower) {
+    fillers.execute(() -> {
+      try {
+        follower.filled(history(follower.graphId, follower.last()));
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "could not read the log of graph " + follower.graphId + ": " + e.getMessage());
+        follower.filled(List.of());
+      }
+    });
+  }
+
+  private void unregister(Follower follower) {
+    followers.computeIfPresent(follower.graphId, (id, list) -> {
+      list.remove(follower);
+      return list.isEmpty() ? null : list;
+    });
+  }
+
+  /** Sends what this instance committed or published to the feed: whatever piled up during one write goes next. */
+  private void writeFeed() {
+    List<Event> batch = new ArrayList<>(FEED_BATCH);
+    boolean failing = false;
+    while (running) {
+      try {
+        if (batch.isEmpty()) {
+          batch.add(toFeed.take());
+          toFeed.drainTo(batch, FEED_BATCH - 1);
+        }
+        String json = EventCodec.writeAll(batch);
+        redis.call(r -> r.xadd(RedisKeys.FEED, XAddParams.xAddParams().maxLen(FEED_CAP).approximateTrimming(),
+            Map.of("o", instanceId, "e", json)));
+        batch.clear();
+        if (failing) {
+          LOG.info("event feed reachable again");
+          failing = false;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (!failing) {
+          LOG.warning("cannot write the event feed, retrying: " + e.getMessage());
+          failing = true;
+        }
+        if (!pause(200)) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void readFeed(StreamEntryID start) {
+    StreamEntryID last = start;
+    boolean failing = false;
+    long lastSweep = System.nanoTime();
+    while (running) {
+      try {
+        StreamEntryID from = last;
+        var streams = redis.call(r -> r.xread(XReadParams.xReadParams().block(FEED_BLOCK_MS).count(FEED_BATCH),
+            Map.of(RedisKeys.FEED, from)));
+        if (streams != null) {
+          for (var stream : streams) {
+            for (StreamEntry entry : stream.getValue()) {
+              last = entry.getID();
+              hear(entry.getFields().get("o"), EventCodec.readAll(entry.getFields().get("e")));
+            }
+          }
+        }
+        if (System.nanoTime() - lastSweep > QUIET_NANOS) {
+          sweepQuietFollowers();
+          lastSweep = System.nanoTime();
+        }
+        if (failing) {
+          LOG.info("event feed readable again");
+          failing = false;
+        }
+      } catch (StoreUnavailableException e) {
+        if (!failing) {
+          LOG.warning("cannot read the event feed, retrying: " + e.getMessage());
+          failing = true;
+        }
+        if (!pause(200)) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        LOG.warning("event feed entry skipped: " + e);
+      }
+    }
+  }
+
+  private void hear(String origin, List<Event> events) {
+    boolean mine = instanceId.equals(origin);
+    for (Event event : events) {
+      // This instance's followers heard its own events when they were committed.
+      if (!mine) {
+        List<Follower> listening = followers.get(event.graphId());
+        if (listening != null) {
+          for (Follower follower : listening) {
+            if (event.type().isStored()) {
+              follower.offer(event);
+            } else {
+              follower.offerLive(event);
+            }
+          }
+        }
+      }
+      for (Listening listening : everyGraph) {
+        listening.deliver(event);
+      }
+    }
+  }
+
+  /** Followers that heard nothing for a while look at the log, in case the feed lost what they wait for. */
+  private void sweepQuietFollowers() {
+    for (List<Follower> list : followers.values()) {
+      for (Follower follower : list) {
+        if (follower.quietFor(QUIET_NANOS)) {
+          fill(follower);
+        }
+      }
+    }
+  }
+
+  private StreamEntryID feedEnd() {
+    List<StreamEntry> top = redis.call(r -> r.xrevrange(RedisKeys.FEED, "+", "-", 1));
+    return top.isEmpty() ? new StreamEntryID(0, 0) : top.get(0).getID();
+  }
+
+  private boolean pause(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** Stops the feed threads; what was not sent yet is in the graphs' logs all the same. */
+  @Override
+  public void close() {
+    running = false;
+    feedWriter.interrupt();
+    feedReader.interrupt();
+    fillers.shutdownNow();
+  }
+
+  /** A subscriber of all graphs that stops hearing anything the moment it unsubscribes. */
+  private static final class Listening {
+    final EventListener listener;
+    volatile boolean closed;
+
+    Listening(EventListener listener) {
+      this.listener = listener;
+    }
+
+    void deliver(Event event) {
+      if (closed) {
+        return;
+      }
+      if (event.type().isStored()) {
+        listener.onEvent(event);
+      } else {
+        listener.onLiveEvent(event);
+      }
+    }
+  }
+}

@@ -1,0 +1,317 @@
+package io.dago.store.redis;
+
+import io.dago.graph.GraphDocuments;
+import io.dago.graph.GraphPlan;
+import io.dago.state.Event;
+import io.dago.state.GraphPage;
+import io.dago.state.GraphRun;
+import io.dago.state.GraphStatus;
+import io.dago.state.GraphView;
+import io.dago.store.StateStore;
+import io.dago.store.TaskQueue;
+import io.dago.trace.TraceContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import redis.clients.jedis.params.ZRangeParams;
+
+/**
+ * Graphs in Redis, shared by every instance.
+ *
+ * <p>A graph is stored as what never changes (its document, in the graph hash) and its event log (a stream); its
+ * state is the fold of the log ({@link GraphRun#restore}). Each instance keeps the runs it touches in memory
+ * ({@link LoadedGraphs}) and commits a change optimistically: the change is applied to the cached run, its events,
+ * the nodes it made ready and the acknowledgement of the task behind it go to Redis in one script, which refuses
+ * when another instance committed first (see {@link Scripts}). Then the change is undone ({@link GraphRun#rollback}),
+ * the run catches up with the events it missed, and the change is tried again. A node therefore becomes ready exactly
+ * once, even when its last two parents complete at the same moment on two instances.
+ */
+public final class RedisStateStore implements StateStore {
+  private static final Logger LOG = Logger.getLogger(RedisStateStore.class.getName());
+  /** Conflicts in a row after which a change gives up: only a bug or a storm of writers gets there. */
+  private static final int MAX_CONFLICTS = 1000;
+  private static final int LIST_BATCH = 100;
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final RedisEventBus events;
+  private final RedisTaskQueue queue;
+  private final Settings settings;
+  private final LoadedGraphs loaded;
+
+  /**
+   * @param stateTtl how long a finished graph stays
+   * @param eventsCap how many events a graph's log keeps; the log is the graph's state, so it must exceed what the
+   *     largest graph records
+   * @param cachedGraphs how many runs this instance keeps in memory
+   */
+  public record Settings(Duration stateTtl, int eventsCap, int cachedGraphs) {}
+
+  public RedisStateStore(Redis redis, RedisKeys keys, RedisEventBus events, RedisTaskQueue queue,
+      Settings settings) {
+    this.redis = redis;
+    this.keys = keys;
+    this.events = events;
+    this.queue = queue;
+    this.settings = settings;
+    this.loaded = new LoadedGraphs(settings.cachedGraphs());
+  }
+
+  @Override
+  public String placeGraph(String idempotencyKey, Supplier<String> newIds) {
+    if (idempotencyKey == null) {
+      return newIds.get();
+    }
+    // The key and the graph are written by one script, so they must share a shard (a slot on a cluster).
+    int shard = keys.shardOf(idempotencyKey);
+    String id = newIds.get();
+    while (keys.shardOf(id) != shard) {
+      id = newIds.get();
+    }
+    return id;
+  }
+
+  @Override
+  public Created create(GraphRun run, Map<String, Object> document, String idempotencyKey, String fingerprint) {
+    String id = run.id();
+    List<Event> committed = numbered(id, run.drainEvents(), 1);
+    List<GraphRun.Dispatch> roots = run.drainDispatches();
+    StoredGraph stored = StoredGraph.of(run, document, idempotencyKey);
+    int shard = keys.shardOf(id);
+    String graphKey = keys.graph(id);
+    List<String> scriptKeys = List.of(graphKey, keys.events(id), keys.index(shard), keys.queue(shard),
+        idempotencyKey == null ? graphKey : keys.idempotency(idempotencyKey));
+    List<String> args = new ArrayList<>(8 + committed.size() + 2 * roots.size());
+    args.add(stored.toJson());
+    args.add(SummaryCodec.write(run.summary()));
+    args.add(id);
+    args.add(idempotencyKey == null ? "" : id + " " + fingerprint);
+    args.add(Integer.toString(settings.eventsCap()));
+    args.add(Integer.toString(committed.size()));
+    for (Event event : committed) {
+      args.add(EventCodec.write(event));
+    }
+    args.add(Integer.toString(roots.size()));
+    for (GraphRun.Dispatch root : roots) {
+      args.add(Integer.toString(root.node()));
+      args.add(Integer.toString(root.attempt()));
+    }
+    Object result = redis.eval(Scripts.CREATE, scriptKeys, args);
+    if (!"OK".equals(result)) {
+      String[] prior = String.valueOf(result).split(" ", 2);
+      return new Created(prior[0], false, prior.length == 2 && prior[1].equals(fingerprint));
+    }
+    LoadedGraphs.Entry entry = new LoadedGraphs.Entry(run, stored, committed.size());
+    loaded.put(entry);
+    events.committed(id, committed);
+    return new Created(id, true, true);
+  }
+
+  @Override
+  public <T> Optional<T> update(String graphId, TaskQueue.Task done, Function<GraphRun, T> mutation) {
+    for (int conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
+      LoadedGraphs.Entry entry = entry(graphId);
+      if (entry == null) {
+        if (done != null) {
+          queue.ack(done);
+        }
+        return Optional.empty();
+      }
+      synchronized (entry) {
+        if (entry.evicted) {
+          continue;
+        }
+        GraphRun run = entry.run;
+        run.mark();
+        T result;
+        List<Event.Draft> drafts;
+        List<GraphRun.Dispatch> dispatches;
+        try {
+          result = mutation.apply(run);
+          drafts = run.drainEvents();
+          dispatches = run.drainDispatches();
+        } catch (RuntimeException e) {
+          run.rollback();
+          throw e;
+        }
+        if (drafts.isEmpty()) {
+          // Nothing changed. Decisions not to change are safe on a stale run: state only moves forward, so
+          // whatever a stale run refuses, the latest one refuses too.
+          run.release();
+          if (done != null) {
+            queue.ack(done);
+          }
+          return Optional.ofNullable(result);
+        }
+        List<Event> committed = numbered(graphId, drafts, entry.lastSeq + 1);
+        boolean ok;
+        try {
+          ok = commit(entry, committed, dispatches, done);
+        } catch (RuntimeException e) {
+          run.rollback();
+          throw e;
+        }
+        if (ok) {
+          run.release();
+          entry.lastSeq += committed.size();
+          if (done != null) {
+            queue.finished(done);
+          }
+          events.committed(graphId, committed);
+          return Optional.ofNullable(result);
+        }
+        run.rollback();
+        catchUp(entry);
+      }
+    }
+    throw new IllegalStateException("graph " + graphId + " kept changing under " + MAX_CONFLICTS + " tries");
+  }
+
+  private boolean commit(LoadedGraphs.Entry entry, List<Event> committed, List<GraphRun.Dispatch> dispatches,
+      TaskQueue.Task done) {
+    String id = entry.run.id();
+    int shard = keys.shardOf(id);
+    String graphKey = keys.graph(id);
+    String idempotencyKey = entry.stored.idempotencyKey();
+    List<String> scriptKeys = List.of(keys.events(id), keys.queue(shard), keys.delayed(shard), graphKey,
+        idempotencyKey == null ? graphKey : keys.idempotency(idempotencyKey));
+    boolean ended = entry.run.status().isTerminal();
+    List<String> args = new ArrayList<>(8 + committed.size() + 3 * dispatches.size());
+    args.add(Long.toString(committed.get(0).seq()));
+    args.add(Integer.toString(settings.eventsCap()));
+    args.add(id);
+    args.add(done == null ? "" : done.receipt());
+    args.add(ended ? SummaryCodec.write(entry.run.summary()) : "");
+    args.add(Long.toString(settings.stateTtl().toMillis()));
+    args.add(Integer.toString(committed.size()));
+    for (Event event : committed) {
+      args.add(EventCodec.write(event));
+    }
+    args.add(Integer.toString(dispatches.size()));
+    for (GraphRun.Dispatch dispatch : dispatches) {
+      args.add(Integer.toString(dispatch.node()));
+      args.add(Integer.toString(dispatch.attempt()));
+      args.add(Long.toString(dispatch.delayMs()));
+    }
+    Object result = redis.eval(Scripts.COMMIT, scriptKeys, args);
+    return result instanceof Long n && n == 1;
+  }
+
+  /** Applies the events other instances committed since this run last saw the log. */
+  private void catchUp(LoadedGraphs.Entry entry) {
+    for (Event event : events.history(entry.run.id(), entry.lastSeq)) {
+      if (event.seq() != entry.lastSeq + 1) {
+        throw new IllegalStateException("the event log of graph " + entry.run.id() + " has a gap after seq "
+            + entry.lastSeq + " (trimmed? raise DAGO_EVENTS_MAX_PER_GRAPH)");
+      }
+      entry.run.apply(event);
+      entry.lastSeq = event.seq();
+    }
+  }
+
+  @Override
+  public Optional<GraphView> view(String graphId) {
+    LoadedGraphs.Entry entry = entry(graphId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    synchronized (entry) {
+      // A finished graph changes no more; a running one may have moved on another instance.
+      if (!entry.run.status().isTerminal()) {
+        catchUp(entry);
+      }
+      return Optional.of(entry.run.view());
+    }
+  }
+
+  @Override
+  public GraphPage list(GraphStatus status, int limit, String cursor) {
+    List<GraphView.Summary> merged = new ArrayList<>();
+    for (int shard = 0; shard < keys.shards(); shard++) {
+      merged.addAll(listShard(shard, status, limit + 1, cursor));
+    }
+    merged.sort(Comparator.comparing(GraphView.Summary::id).reversed());
+    if (merged.size() <= limit) {
+      return new GraphPage(merged, null);
+    }
+    List<GraphView.Summary> page = List.copyOf(merged.subList(0, limit));
+    return new GraphPage(page, page.get(limit - 1).id());
+  }
+
+  /** Up to {@code wanted} graphs of one shard older than {@code cursor}, newest first. */
+  private List<GraphView.Summary> listShard(int shard, GraphStatus status, int wanted, String cursor) {
+    List<GraphView.Summary> found = new ArrayList<>();
+    String index = keys.index(shard);
+    String from = cursor == null ? "+" : "(" + cursor;
+    while (found.size() < wanted) {
+      String max = from;
+      List<String> ids = redis.call(r -> r.zrange(index, ZRangeParams.zrangeByLexParams(max, "-").rev()
+          .limit(0, LIST_BATCH)));
+      for (String id : ids) {
+        String summary = redis.call(r -> r.hget(keys.graph(id), "sum"));
+        if (summary == null) {
+          // Expired with its graph; the index forgets it too.
+          redis.call(r -> r.zrem(index, id));
+          continue;
+        }
+        GraphView.Summary read = SummaryCodec.read(summary);
+        if ((status == null || read.status() == status) && found.size() < wanted) {
+          found.add(read);
+        }
+      }
+      if (ids.size() < LIST_BATCH) {
+        break;
+      }
+      from = "(" + ids.get(ids.size() - 1);
+    }
+    return found;
+  }
+
+  @Override
+  public boolean isUp() {
+    return redis.ping();
+  }
+
+  @Override
+  public String healthName() {
+    return "redis";
+  }
+
+  /** The run of a graph, from memory or rebuilt from Redis; null when there is no such graph. */
+  private LoadedGraphs.Entry entry(String graphId) {
+    LoadedGraphs.Entry entry = loaded.get(graphId);
+    if (entry != null) {
+      return entry;
+    }
+    String doc = redis.call(r -> r.hget(keys.graph(graphId), "doc"));
+    if (doc == null) {
+      return null;
+    }
+    StoredGraph stored = StoredGraph.fromJson(doc);
+    // Validated when it was submitted; planned again without this instance's own node limit.
+    GraphPlan plan = GraphDocuments.plan(stored.document(), Integer.MAX_VALUE);
+    TraceContext trace = TraceContext.parse(stored.traceparent());
+    List<Event> log = events.history(graphId, 0);
+    if (!log.isEmpty() && log.get(0).seq() != 1) {
+      LOG.severe("the event log of graph " + graphId + " lost its beginning (trimmed?): it cannot be rebuilt");
+      return null;
+    }
+    GraphRun run = GraphRun.restore(graphId, plan, trace == null ? TraceContext.newTrace() : trace,
+        stored.createdAt(), log);
+    return loaded.putIfAbsent(new LoadedGraphs.Entry(run, stored, log.size()));
+  }
+
+  private static List<Event> numbered(String graphId, List<Event.Draft> drafts, long firstSeq) {
+    List<Event> numbered = new ArrayList<>(drafts.size());
+    for (int i = 0; i < drafts.size(); i++) {
+      numbered.add(drafts.get(i).at(firstSeq + i, graphId));
+    }
+    return numbered;
+  }
+}

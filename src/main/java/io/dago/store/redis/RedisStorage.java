@@ -1,0 +1,48 @@
+package io.dago.store.redis;
+
+import io.dago.config.Config;
+import io.dago.state.Event;
+import io.dago.store.Storage;
+import java.util.List;
+import java.util.function.Consumer;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Builds the Redis adapters of one instance; the only place outside this package's classes that meets Jedis. */
+public final class RedisStorage {
+  /** Graph runs an instance keeps in memory; others are rebuilt from Redis when touched. */
+  private static final int CACHED_GRAPHS = 4096;
+
+  private RedisStorage() {}
+
+  /**
+   * Connects (failing with one clear line when Redis cannot be reached) and starts the queue's housekeeping and the
+   * event feed.
+   *
+   * @param published told of every event this instance commits or publishes, for metrics
+   * @throws RedisUnavailableException when Redis cannot be reached or refuses the credentials
+   */
+  public static Storage connect(Config config, Consumer<List<Event>> published) {
+    // Workers store outcomes, the dispatcher waits on the queue, housekeeping and the feed reader and writer run
+    // beside them, and API requests read and submit: none should wait for a connection in normal operation.
+    int poolSize = Math.max(2 * config.workerPoolSize(), config.workerPoolSize() + 32);
+    UnifiedJedis client = RedisConnector.connect(config.redis(), poolSize);
+    Redis redis = new Redis(client);
+    try {
+      RedisKeys keys = new RedisKeys(config.redis().cluster() ? RedisKeys.CLUSTER_SHARDS : 1);
+      RedisEventBus events = new RedisEventBus(redis, keys, config.instanceId(), config.eventsMaxPerGraph(),
+          published);
+      RedisTaskQueue queue = new RedisTaskQueue(redis, keys, config.instanceId(), config.claimIdle());
+      RedisStateStore store = new RedisStateStore(redis, keys, events, queue,
+          new RedisStateStore.Settings(config.stateTtl(), config.eventsMaxPerGraph(), CACHED_GRAPHS));
+      return new Storage(store, events, queue, new RedisReplyCache(client), "in Redis at " + config.redis().describe(),
+          () -> {
+            queue.close();
+            events.close();
+            redis.close();
+          });
+    } catch (RuntimeException e) {
+      redis.close();
+      throw e;
+    }
+  }
+}
