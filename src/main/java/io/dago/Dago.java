@@ -62,6 +62,9 @@ public final class Dago implements AutoCloseable {
             config.cacheTtl(), config.cacheAll()),
         Clock.tickMillis(ZoneOffset.UTC), random, metrics.engine(), storage.replies());
     metrics.watch(orchestrator);
+    if (storage.connections() != null) {
+      metrics.watch(storage.connections());
+    }
     // What has started so far, stopped in reverse order if a later part cannot start (a port in use, say).
     Deque<Runnable> started = new ArrayDeque<>();
     started.push(storage::close);
@@ -97,7 +100,7 @@ public final class Dago implements AutoCloseable {
     EventBus events = new ObservedEventBus(new InMemoryEventBus(), metrics.engine());
     InMemoryTaskQueue queue = new InMemoryTaskQueue();
     return new Storage(new InMemoryStateStore(events, queue), events, queue,
-        new InMemoryReplyCache(config.cacheMaxEntries()), "embedded in memory", queue);
+        new InMemoryReplyCache(config.cacheMaxEntries()), "embedded in memory", null, queue);
   }
 
   private static LlmProvider provider(Config config) {

@@ -5,6 +5,7 @@ import io.dago.api.http.HttpObserver;
 import io.dago.api.ws.WebSocketCounters;
 import io.dago.engine.EngineObserver;
 import io.dago.engine.Orchestrator;
+import io.dago.store.ConnectionPoolStats;
 
 /**
  * Every metric dago exports, in one place: the engine's, the HTTP, gRPC and WebSocket APIs', the process's and the
@@ -15,8 +16,8 @@ import io.dago.engine.Orchestrator;
  * <p>{@link #disabled()} hands out the no-op observers and no registry, so a dago started without metrics records
  * nothing and has no {@code /metrics}, without any component knowing the difference.
  *
- * <p>A new family is one line in the class of the part it measures (Redis pool gauges would be
- * {@code registry.gauge("dago_redis_pool_active", "...", pool::active)}), plus the observer method that feeds it.
+ * <p>A new family is one line in the class of the part it measures (see {@link #watch(ConnectionPoolStats)}), plus
+ * the observer method that feeds it.
  */
 public final class DagoMetrics {
   private final MetricRegistry registry;
@@ -79,6 +80,18 @@ public final class DagoMetrics {
         counters::bytesSent);
     registry.counter("dago_websocket_slow_client_closes_total",
         "WebSocket clients closed with 1013 because they fell too far behind.", counters::slowClientCloses);
+  }
+
+  /** Adds the gauges of the Redis connection pool and the count of failed Redis commands. Call once. */
+  public void watch(ConnectionPoolStats redis) {
+    if (registry == null) {
+      return;
+    }
+    registry.gauge("dago_redis_pool_active_connections", "Redis connections lent out now.", redis::active);
+    registry.gauge("dago_redis_pool_idle_connections", "Redis connections open and idle in the pool.", redis::idle);
+    registry.gauge("dago_redis_pool_waiting_threads", "Threads waiting for a Redis connection now.", redis::waiting);
+    registry.counter("dago_redis_errors_total",
+        "Redis commands that failed: Redis unreachable, not ready, or answering an error.", redis::errors);
   }
 
   /** What {@code GET /metrics} serves, or null when metrics are off (and the route should not exist). */

@@ -38,6 +38,7 @@ final class EngineMetrics implements EngineObserver {
   private final Family<Counter> llmTokens;
   private final Counter cacheHits;
   private final Counter cacheMisses;
+  private final Counter duplicateTasks;
   private final MetricRegistry registry;
   /**
    * The model series used last. Nearly every call of an instance goes to the same provider and model, so this saves
@@ -87,6 +88,8 @@ final class EngineMetrics implements EngineObserver {
         "Reply cache lookups of nodes with cache on, by result: hit (the model was not called) or miss.", "result");
     cacheHits = cacheRequests.labels("hit");
     cacheMisses = cacheRequests.labels("miss");
+    duplicateTasks = registry.counter("dago_tasks_duplicate_total",
+        "Tasks delivered for an attempt that had already begun, and dropped (a node runs once per attempt).");
   }
 
   /** Declares the worker pool's gauges, read from the running engine when scraped. */
@@ -123,6 +126,11 @@ final class EngineMetrics implements EngineObserver {
   @Override
   public void nodeExecuted(long nanos) {
     nodeExecution.observeNanos(nanos);
+  }
+
+  @Override
+  public void duplicateTask() {
+    duplicateTasks.inc();
   }
 
   @Override

@@ -80,6 +80,11 @@ final class Follower implements EventBus.Subscription {
     }
   }
 
+  /** The log could not be read: the next event, or the periodic look at quiet followers, tries again. */
+  synchronized void fillFailed() {
+    filling = false;
+  }
+
   synchronized void offerLive(Event event) {
     if (!done && !loading) {
       listener.onLiveEvent(event);

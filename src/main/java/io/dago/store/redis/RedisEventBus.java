@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -195,14 +196,18 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   }
 
   private void fill(Follower follower) {
-    fillers.execute(() -> {
-      try {
-        follower.filled(history(follower.graphId, follower.last()));
-      } catch (RuntimeException e) {
-        LOG.fine(() -> "could not read the log of graph " + follower.graphId + ": " + e.getMessage());
-        follower.filled(List.of());
-      }
-    });
+    try {
+      fillers.execute(() -> {
+        try {
+          follower.filled(history(follower.graphId, follower.last()));
+        } catch (RuntimeException e) {
+          LOG.fine(() -> "could not read the log of graph " + follower.graphId + ": " + e.getMessage());
+          follower.fillFailed();
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      // The bus is closing: nobody is left to deliver to.
+    }
   }
 
   private void unregister(Follower follower) {

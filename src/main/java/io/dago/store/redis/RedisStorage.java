@@ -35,7 +35,7 @@ public final class RedisStorage {
       RedisStateStore store = new RedisStateStore(redis, keys, events, queue,
           new RedisStateStore.Settings(config.stateTtl(), config.eventsMaxPerGraph(), CACHED_GRAPHS));
       return new Storage(store, events, queue, new RedisReplyCache(client), "in Redis at " + config.redis().describe(),
-          () -> {
+          new RedisPoolStats(redis), () -> {
             queue.close();
             events.close();
             redis.close();

@@ -289,18 +289,19 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
     return (int) Math.min(Integer.MAX_VALUE, sum);
   }
 
-  /** Stops housekeeping; tasks taken but not started are given back for others to take at once. */
+  /**
+   * Stops housekeeping and gives back every task still held (taken but not started, or still running after the
+   * shutdown grace), so that other instances take them over at once instead of after {@code claimIdle}.
+   */
   @Override
   public void close() {
     running = false;
     housekeeper.interrupt();
-    List<Task> unstarted = new ArrayList<>();
-    reclaimed.drainTo(unstarted);
-    for (Task task : unstarted) {
-      held.remove(task.receipt());
-    }
-    if (!unstarted.isEmpty()) {
-      giveBack(unstarted);
+    reclaimed.clear();
+    List<Task> unfinished = List.copyOf(held.values());
+    held.clear();
+    if (!unfinished.isEmpty()) {
+      giveBack(unfinished);
     }
   }
 }

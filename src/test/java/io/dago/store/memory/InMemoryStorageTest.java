@@ -9,6 +9,6 @@ class InMemoryStorageTest extends StorageContract {
     InMemoryEventBus events = new InMemoryEventBus();
     InMemoryTaskQueue queue = new InMemoryTaskQueue();
     return new Storage(new InMemoryStateStore(events, queue), events, queue, new InMemoryReplyCache(16), "memory",
-        queue);
+        null, queue);
   }
 }
