@@ -21,6 +21,8 @@ import java.util.Objects;
  *     ({@code DAGO_CACHE_MAX_ENTRIES})
  * @param shutdownGrace how long stopping waits for running nodes before it abandons them
  *     ({@code DAGO_SHUTDOWN_GRACE_SECONDS})
+ * @param security tokens, TLS and rate limits
+ * @param limits input bounds, timeouts, backpressure and the guards around model providers
  */
 public record Config(
     String bindAddress,
@@ -48,7 +50,9 @@ public record Config(
     boolean metricsEnabled,
     int wsSendBuffer,
     int wsPingSeconds,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    SecuritySettings security,
+    Limits limits) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
 
@@ -65,6 +69,8 @@ public record Config(
     Objects.requireNonNull(claimIdle, "claimIdle");
     Objects.requireNonNull(cacheTtl, "cacheTtl");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /** The embedded defaults: what {@code java -jar dago.jar} runs with when the environment sets nothing. */
@@ -73,7 +79,7 @@ public record Config(
         null, Duration.ofDays(7), Duration.ofSeconds(30), 100_000,
         LlmProviderKind.ECHO, null, URI.create("https://api.anthropic.com"), DEFAULT_MODEL, 5, Duration.ZERO,
         Duration.ofHours(1), false, 10_000,
-        4L * 1024 * 1024, 10_000, true, 8192, 30, Duration.ofSeconds(30));
+        4L * 1024 * 1024, 10_000, true, 8192, 30, Duration.ofSeconds(30), SecuritySettings.open(), Limits.defaults());
   }
 
   /** This process on this host: unique among instances that share a Redis, and readable in logs. */
@@ -105,6 +111,6 @@ public record Config(
         + ", cache=" + (cacheAll ? "every node" : "nodes asking") + "/" + DurationText.format(cacheTtl)
         + "/" + cacheMaxEntries + " entries, metrics=" + metricsEnabled
         + ", wsSendBuffer=" + wsSendBuffer + ", wsPing=" + wsPingSeconds + "s"
-        + ", shutdownGrace=" + DurationText.format(shutdownGrace) + "]";
+        + ", shutdownGrace=" + DurationText.format(shutdownGrace) + ", " + security + ", " + limits + "]";
   }
 }

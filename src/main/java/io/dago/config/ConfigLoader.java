@@ -1,6 +1,9 @@
 package io.dago.config;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +70,100 @@ public final class ConfigLoader {
         flag("DAGO_METRICS", d.metricsEnabled()),
         (int) number("DAGO_WS_SEND_BUFFER", d.wsSendBuffer(), 16, 1_000_000),
         (int) number("DAGO_WS_PING_SECONDS", d.wsPingSeconds(), 0, 3600),
-        Duration.ofSeconds(number("DAGO_SHUTDOWN_GRACE_SECONDS", d.shutdownGrace().toSeconds(), 0, 3600)));
+        Duration.ofSeconds(number("DAGO_SHUTDOWN_GRACE_SECONDS", d.shutdownGrace().toSeconds(), 0, 3600)),
+        security(),
+        limits(d.limits()));
+  }
+
+  private SecuritySettings security() {
+    List<String> tokens = tokens();
+    String cert = text("DAGO_TLS_CERT");
+    String key = text("DAGO_TLS_KEY");
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException("DAGO_TLS_CERT and DAGO_TLS_KEY must be set together (a PEM certificate chain and "
+          + "its PEM private key)");
+    }
+    double rate = rate();
+    int burst = (int) number("DAGO_RATE_BURST", Math.max(1, (long) Math.ceil(2 * rate)), 1, 1_000_000);
+    return new SecuritySettings(tokens, flag("DAGO_METRICS_AUTH", false), readable("DAGO_TLS_CERT", cert),
+        readable("DAGO_TLS_KEY", key), rate, burst);
+  }
+
+  /** Comma-separated tokens, or {@code @/path} to a file with one token per line (blank lines and # comments skipped). */
+  private List<String> tokens() {
+    String raw = text("DAGO_API_TOKENS");
+    if (raw == null) {
+      return List.of();
+    }
+    List<String> lines;
+    if (raw.startsWith("@")) {
+      Path file = Path.of(raw.substring(1));
+      try {
+        lines = Files.readAllLines(file);
+      } catch (IOException e) {
+        throw new ConfigException("DAGO_API_TOKENS names the file " + file + ", which cannot be read: "
+            + e.getClass().getSimpleName());
+      }
+    } else {
+      lines = List.of(raw.split(","));
+    }
+    List<String> tokens = new ArrayList<>();
+    for (String line : lines) {
+      String token = line.strip();
+      if (token.isEmpty() || token.startsWith("#")) {
+        continue;
+      }
+      if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+        throw new ConfigException("DAGO_API_TOKENS: token " + (tokens.size() + 1) + " must be at least 16 printable "
+            + "ASCII characters without spaces");
+      }
+      tokens.add(token);
+    }
+    if (tokens.isEmpty()) {
+      throw new ConfigException("DAGO_API_TOKENS is set but holds no token");
+    }
+    return tokens;
+  }
+
+  private double rate() {
+    String raw = text("DAGO_RATE_LIMIT");
+    if (raw == null) {
+      return 0;
+    }
+    try {
+      double rate = Double.parseDouble(raw);
+      if (rate > 0 && rate <= 1_000_000) {
+        return rate;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new ConfigException("DAGO_RATE_LIMIT must be a number of requests per second above 0 (e.g. 50 or 0.5), "
+        + "got '" + raw + "'");
+  }
+
+  private static Path readable(String name, String file) {
+    if (file == null) {
+      return null;
+    }
+    Path path = Path.of(file);
+    if (!Files.isReadable(path)) {
+      throw new ConfigException(name + " names " + path + ", which is not a readable file");
+    }
+    return path;
+  }
+
+  private Limits limits(Limits d) {
+    return new Limits(
+        (int) number("DAGO_MAX_PROMPT_BYTES", d.maxPromptBytes(), 1024, 64L << 20),
+        (int) number("DAGO_MAX_HEADER_BYTES", d.maxHeaderBytes(), 1024, 1 << 20),
+        (int) number("DAGO_WS_MAX_FRAME_BYTES", d.wsMaxFrameBytes(), 1024, 16 << 20),
+        Duration.ofSeconds(number("DAGO_IDLE_TIMEOUT_SECONDS", d.idleTimeout().toSeconds(), 1, 86_400)),
+        Duration.ofSeconds(number("DAGO_REQUEST_TIMEOUT_SECONDS", d.requestTimeout().toSeconds(), 1, 3600)),
+        (int) number("DAGO_MAX_QUEUED_NODES", d.maxQueuedNodes(), 1, 100_000_000),
+        (int) number("LLM_MAX_CONCURRENCY", d.llmMaxConcurrency(), 0, 100_000),
+        (int) number("LLM_BREAKER_FAILURES", d.breakerFailures(), 1, 1000),
+        Duration.ofSeconds(number("LLM_BREAKER_OPEN_SECONDS", d.breakerOpen().toSeconds(), 1, 3600)));
   }
 
   /**
