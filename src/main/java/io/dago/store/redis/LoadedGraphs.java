@@ -3,6 +3,7 @@ package io.dago.store.redis;
 import io.dago.state.GraphRun;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The runs this instance keeps in memory, least recently used first out. An evicted run is marked, so that a thread
@@ -11,10 +12,11 @@ import java.util.Map;
 final class LoadedGraphs {
   private final LinkedHashMap<String, Entry> byId;
 
-  /** A run and how far into its log it is; guarded by its own monitor. */
+  /** A run and how far into its log it is; guarded by its own monitor, but for the changes waiting for it. */
   static final class Entry {
     final GraphRun run;
     final StoredGraph stored;
+    final ConcurrentLinkedQueue<RedisStateStore.Change<?>> waiting = new ConcurrentLinkedQueue<>();
     long lastSeq;
     volatile boolean evicted;
 

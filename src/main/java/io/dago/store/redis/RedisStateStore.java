@@ -115,7 +115,8 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public <T> Optional<T> update(String graphId, TaskQueue.Task done, Function<GraphRun, T> mutation) {
-    for (int conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
+    Change<T> change = new Change<>(mutation, done);
+    for (int tries = 0; tries < MAX_CONFLICTS && !change.finished; tries++) {
       LoadedGraphs.Entry entry = entry(graphId);
       if (entry == null) {
         if (done != null) {
@@ -123,58 +124,133 @@ public final class RedisStateStore implements StateStore {
         }
         return Optional.empty();
       }
+      entry.waiting.add(change);
       synchronized (entry) {
-        if (entry.evicted) {
-          continue;
+        // Whoever holds the graph commits every change waiting for it: under load one round trip stores many.
+        if (!change.finished && !entry.evicted) {
+          commitWaiting(entry);
         }
-        GraphRun run = entry.run;
-        run.mark();
-        T result;
-        List<Event.Draft> drafts;
-        List<GraphRun.Dispatch> dispatches;
-        try {
-          result = mutation.apply(run);
-          drafts = run.drainEvents();
-          dispatches = run.drainDispatches();
-        } catch (RuntimeException e) {
-          run.rollback();
-          throw e;
-        }
-        if (drafts.isEmpty()) {
-          // Nothing changed. Decisions not to change are safe on a stale run: state only moves forward, so
-          // whatever a stale run refuses, the latest one refuses too.
-          run.release();
-          if (done != null) {
-            queue.ack(done);
-          }
-          return Optional.ofNullable(result);
-        }
-        List<Event> committed = numbered(graphId, drafts, entry.lastSeq + 1);
-        boolean ok;
-        try {
-          ok = commit(entry, committed, dispatches, done);
-        } catch (RuntimeException e) {
-          run.rollback();
-          throw e;
-        }
-        if (ok) {
-          run.release();
-          entry.lastSeq += committed.size();
-          if (done != null) {
-            queue.finished(done);
-          }
-          events.committed(graphId, committed);
-          return Optional.ofNullable(result);
-        }
-        run.rollback();
-        catchUp(entry);
+      }
+      entry.waiting.remove(change);
+    }
+    if (!change.finished) {
+      throw new IllegalStateException("graph " + graphId + " kept changing under " + MAX_CONFLICTS + " tries");
+    }
+    if (change.failure != null) {
+      throw change.failure;
+    }
+    return Optional.ofNullable(change.result);
+  }
+
+  /** A change waiting for its graph; {@code finished} once committed (or failed), read after the graph's lock. */
+  static final class Change<T> {
+    final Function<GraphRun, T> mutation;
+    final TaskQueue.Task done;
+    T result;
+    RuntimeException failure;
+    boolean finished;
+
+    Change(Function<GraphRun, T> mutation, TaskQueue.Task done) {
+      this.mutation = mutation;
+      this.done = done;
+    }
+
+    void apply(GraphRun run) {
+      result = mutation.apply(run);
+    }
+  }
+
+  /**
+   * Applies the waiting changes in order and commits them in one script; on a conflict, undoes them, catches up and
+   * tries again. A change that throws is left out (and its caller gets the exception); the others go on.
+   */
+  private void commitWaiting(LoadedGraphs.Entry entry) {
+    List<Change<?>> batch = new ArrayList<>();
+    for (Change<?> change; (change = entry.waiting.poll()) != null; ) {
+      if (!change.finished) {
+        batch.add(change);
       }
     }
-    throw new IllegalStateException("graph " + graphId + " kept changing under " + MAX_CONFLICTS + " tries");
+    GraphRun run = entry.run;
+    for (int conflicts = 0; !batch.isEmpty(); conflicts++) {
+      if (conflicts == MAX_CONFLICTS) {
+        throw new IllegalStateException("graph " + run.id() + " kept changing under " + MAX_CONFLICTS + " tries");
+      }
+      run.mark();
+      Change<?> broken = applyAll(run, batch);
+      if (broken != null) {
+        // Its half-done change cannot be undone alone: undo all, and apply the others again without it.
+        run.rollback();
+        batch.remove(broken);
+        finish(List.of(broken));
+        continue;
+      }
+      List<Event.Draft> drafts = run.drainEvents();
+      List<GraphRun.Dispatch> dispatches = run.drainDispatches();
+      List<TaskQueue.Task> acks = new ArrayList<>();
+      for (Change<?> change : batch) {
+        if (change.done != null) {
+          acks.add(change.done);
+        }
+      }
+      if (drafts.isEmpty()) {
+        // Nothing changed. Decisions not to change are safe on a stale run: state only moves forward, so whatever
+        // a stale run refuses, the latest one refuses too.
+        run.release();
+        for (TaskQueue.Task task : acks) {
+          queue.ack(task);
+        }
+        finish(batch);
+        return;
+      }
+      List<Event> committed = numbered(run.id(), drafts, entry.lastSeq + 1);
+      boolean ok;
+      try {
+        ok = commit(entry, committed, dispatches, acks);
+      } catch (RuntimeException e) {
+        run.rollback();
+        for (Change<?> change : batch) {
+          change.failure = e;
+        }
+        finish(batch);
+        return;
+      }
+      if (ok) {
+        run.release();
+        entry.lastSeq += committed.size();
+        for (TaskQueue.Task task : acks) {
+          queue.finished(task);
+        }
+        events.committed(run.id(), committed);
+        finish(batch);
+        return;
+      }
+      run.rollback();
+      catchUp(entry);
+    }
+  }
+
+  /** Applies each change; returns the first that threw, with its exception recorded, or null. */
+  private static Change<?> applyAll(GraphRun run, List<Change<?>> batch) {
+    for (Change<?> change : batch) {
+      try {
+        change.apply(run);
+      } catch (RuntimeException e) {
+        change.failure = e;
+        return change;
+      }
+    }
+    return null;
+  }
+
+  private static void finish(List<Change<?>> changes) {
+    for (Change<?> change : changes) {
+      change.finished = true;
+    }
   }
 
   private boolean commit(LoadedGraphs.Entry entry, List<Event> committed, List<GraphRun.Dispatch> dispatches,
-      TaskQueue.Task done) {
+      List<TaskQueue.Task> acks) {
     String id = entry.run.id();
     int shard = keys.shardOf(id);
     String graphKey = keys.graph(id);
@@ -182,11 +258,10 @@ public final class RedisStateStore implements StateStore {
     List<String> scriptKeys = List.of(keys.events(id), keys.queue(shard), keys.delayed(shard), graphKey,
         idempotencyKey == null ? graphKey : keys.idempotency(idempotencyKey));
     boolean ended = entry.run.status().isTerminal();
-    List<String> args = new ArrayList<>(8 + committed.size() + 3 * dispatches.size());
+    List<String> args = new ArrayList<>(8 + committed.size() + 3 * dispatches.size() + acks.size());
     args.add(Long.toString(committed.get(0).seq()));
     args.add(Integer.toString(settings.eventsCap()));
     args.add(id);
-    args.add(done == null ? "" : done.receipt());
     args.add(ended ? SummaryCodec.write(entry.run.summary()) : "");
     args.add(Long.toString(settings.stateTtl().toMillis()));
     args.add(Integer.toString(committed.size()));
@@ -198,6 +273,10 @@ public final class RedisStateStore implements StateStore {
       args.add(Integer.toString(dispatch.node()));
       args.add(Integer.toString(dispatch.attempt()));
       args.add(Long.toString(dispatch.delayMs()));
+    }
+    args.add(Integer.toString(acks.size()));
+    for (TaskQueue.Task task : acks) {
+      args.add(task.receipt());
     }
     Object result = redis.eval(Scripts.COMMIT, scriptKeys, args);
     return result instanceof Long n && n == 1;

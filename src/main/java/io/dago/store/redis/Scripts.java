@@ -37,20 +37,21 @@ final class Scripts {
       """);
 
   /**
-   * A change of a running graph. KEYS: events, queue, delayed, graph hash, idempotency key (the graph hash again
-   * when none). ARGV: first seq, events cap, graph id, task entry to acknowledge or '', final summary or '' (the
-   * graph ended), time to live in ms once ended, event count, events..., dispatch count, (node, attempt, delay ms)
-   * per dispatch. Returns 1, or 0 when another instance committed first (nothing written).
+   * Changes of a running graph, committed together. KEYS: events, queue, delayed, graph hash, idempotency key (the
+   * graph hash again when none). ARGV: first seq, events cap, graph id, final summary or '' (the graph ended), time
+   * to live in ms once ended, event count, events..., dispatch count, (node, attempt, delay ms) per dispatch, count
+   * of task entries to acknowledge, entry ids. Returns 1, or 0 when another instance committed first (nothing
+   * written).
    */
   static final Redis.Script COMMIT = Redis.Script.of("""
-      local n = tonumber(ARGV[7])
+      local n = tonumber(ARGV[6])
       local first = tonumber(ARGV[1])
-      local added = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '0-' .. first, 'e', ARGV[8])
+      local added = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '0-' .. first, 'e', ARGV[7])
       if type(added) == 'table' and added.err then return 0 end
       for k = 2, n do
-        redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '0-' .. (first + k - 1), 'e', ARGV[7 + k])
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '0-' .. (first + k - 1), 'e', ARGV[6 + k])
       end
-      local i = 8 + n
+      local i = 7 + n
       local now = nil
       for k = 0, tonumber(ARGV[i]) - 1 do
         local node, attempt, delay = ARGV[i + 1 + 3 * k], ARGV[i + 2 + 3 * k], tonumber(ARGV[i + 3 + 3 * k])
@@ -64,27 +65,50 @@ final class Scripts {
           redis.call('ZADD', KEYS[3], now + delay, ARGV[3] .. ':' .. node .. ':' .. attempt)
         end
       end
-      if ARGV[4] ~= '' then redis.call('XACK', KEYS[2], 'dago', ARGV[4]) end
-      if ARGV[5] ~= '' then
-        redis.call('HSET', KEYS[4], 'sum', ARGV[5])
-        redis.call('PEXPIRE', KEYS[4], ARGV[6])
-        redis.call('PEXPIRE', KEYS[1], ARGV[6])
-        if KEYS[5] ~= KEYS[4] then redis.call('PEXPIRE', KEYS[5], ARGV[6]) end
+      i = i + 1 + 3 * tonumber(ARGV[i])
+      local acks = tonumber(ARGV[i])
+      if acks > 0 then redis.call('XACK', KEYS[2], 'dago', unpack(ARGV, i + 1, i + acks)) end
+      if ARGV[4] ~= '' then
+        redis.call('HSET', KEYS[4], 'sum', ARGV[4])
+        redis.call('PEXPIRE', KEYS[4], ARGV[5])
+        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        if KEYS[5] ~= KEYS[4] then redis.call('PEXPIRE', KEYS[5], ARGV[5]) end
       end
       return 1
       """);
 
-  /** Moves tasks whose backoff has passed to the queue. KEYS: delayed, queue. Returns how many moved. */
+  /**
+   * Moves tasks whose backoff has passed to the queue. KEYS: delayed, queue. Members are {@code graph:node:attempt},
+   * with {@code :r} after a redelivered task that was postponed (see {@link #POSTPONE}). Returns how many moved.
+   */
   static final Redis.Script MOVE_DUE = Redis.Script.of("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
       for _, member in ipairs(due) do
-        local g, n, a = string.match(member, '^(.*):(%d+):(%d+)$')
-        redis.call('XADD', KEYS[2], '*', 'g', g, 'n', n, 'a', a)
+        local g, n, a, r = string.match(member, '^(.*):(%d+):(%d+)(:?r?)$')
+        if r == ':r' then
+          redis.call('XADD', KEYS[2], '*', 'g', g, 'n', n, 'a', a, 'r', '1')
+        else
+          redis.call('XADD', KEYS[2], '*', 'g', g, 'n', n, 'a', a)
+        end
         redis.call('ZREM', KEYS[1], member)
       end
       return #due
+      """);
+
+  /**
+   * Puts a task taken but not started back for later, in one step: acknowledges its entry and adds it to the delayed
+   * set. KEYS: queue, delayed. ARGV: the entry id, the delayed member ({@code graph:node:attempt}, plus {@code :r}
+   * when the task was redelivered, so it comes back as such), the delay in ms. Returns 1, or 0 when the entry had
+   * already been acknowledged (its outcome was stored meanwhile, by a worker that took it over): nothing written.
+   */
+  static final Redis.Script POSTPONE = Redis.Script.of("""
+      if redis.call('XACK', KEYS[1], 'dago', ARGV[1]) == 0 then return 0 end
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
+      return 1
       """);
 
   /**
