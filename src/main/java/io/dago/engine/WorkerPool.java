@@ -98,6 +98,9 @@ final class WorkerPool implements AutoCloseable {
 
   /** The queue could not be read (its server is down): says so once a while, and waits before the next try. */
   private void pauseAfter(RuntimeException e) throws InterruptedException {
+    if (!running) {
+      return;
+    }
     long now = System.nanoTime();
     long last = lastQueueWarning.get();
     if (now - last >= BUSY_WARNING_INTERVAL_NANOS && lastQueueWarning.compareAndSet(last, now)) {

@@ -39,6 +39,15 @@ public interface TaskQueue {
    */
   void release(Task task);
 
+  /**
+   * Puts a task taken but not started back in the queue, to be delivered again once {@code delay} has passed, as it
+   * was (the same attempt, and still {@link Task#redelivered()} if it was). For a node that cannot run yet (its
+   * provider is refusing calls) and must not spend an attempt waiting. An implementation that survives crashes moves
+   * the task in one atomic step, so a crash leaves it either still held or delayed, never lost; a task whose outcome
+   * was meanwhile stored by another worker is not put back.
+   */
+  void postpone(Task task, Duration delay);
+
   /** Tasks ready and waiting, as far as this instance can tell cheaply. */
   int size();
 }

@@ -57,6 +57,13 @@ public final class InMemoryTaskQueue implements TaskQueue, AutoCloseable {
     tasks.add(task);
   }
 
+  /** The task joins the back of the queue when the delay has passed; its wait counts from then. */
+  @Override
+  public void postpone(Task task, Duration delay) {
+    later.schedule(() -> tasks.add(new Task(task.graphId(), task.node(), task.attempt(), task.redelivered(),
+        System.nanoTime(), null)), delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   @Override
   public int size() {
     return tasks.size();

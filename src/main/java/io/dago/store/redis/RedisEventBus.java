@@ -37,6 +37,8 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   private static final int FEED_BATCH = 500;
   private static final int HISTORY_PAGE = 1000;
   private static final int FEED_BLOCK_MS = 1000;
+  private static final long FEED_IDLE_POLL_MS = 100;
+  private static final long FEED_FLUSH_ON_CLOSE_MS = 3000;
   /** A follower that heard nothing for this long looks at the log itself, in case a feed entry was lost. */
   private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Events waiting for the feed when Redis is out of reach; past this, the oldest are dropped (the log has them). */
@@ -217,14 +219,22 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     });
   }
 
-  /** Sends what this instance committed or published to the feed: whatever piled up during one write goes next. */
+  /**
+   * Sends what this instance committed or published to the feed: whatever piled up during one write goes next. On
+   * close it sends what is left before it stops, since subscribers of all graphs (and other instances stopping
+   * attempts of graphs that ended here) hear events only through the feed.
+   */
   private void writeFeed() {
     List<Event> batch = new ArrayList<>(FEED_BATCH);
     boolean failing = false;
-    while (running) {
+    while (running || !toFeed.isEmpty() || !batch.isEmpty()) {
       try {
         if (batch.isEmpty()) {
-          batch.add(toFeed.take());
+          Event first = toFeed.poll(FEED_IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
           toFeed.drainTo(batch, FEED_BATCH - 1);
         }
         String json = EventCodec.writeAll(batch);
@@ -238,6 +248,9 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
         if (!failing) {
           LOG.warning("cannot write the event feed, retrying: " + e.getMessage());
           failing = true;
@@ -275,6 +288,9 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
           failing = false;
         }
       } catch (StoreUnavailableException e) {
+        if (!running) {
+          return;
+        }
         if (!failing) {
           LOG.warning("cannot read the event feed, retrying: " + e.getMessage());
           failing = true;
@@ -335,12 +351,17 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     }
   }
 
-  /** Stops the feed threads; what was not sent yet is in the graphs' logs all the same. */
+  /** Sends what is left for the feed (for up to a few seconds), then stops the feed threads. */
   @Override
   public void close() {
     running = false;
-    feedWriter.interrupt();
     feedReader.interrupt();
+    try {
+      feedWriter.join(FEED_FLUSH_ON_CLOSE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    feedWriter.interrupt();
     fillers.shutdownNow();
   }
 

@@ -62,8 +62,39 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
     this.claimIdleMs = claimIdle.toMillis();
     for (int shard = 0; shard < keys.shards(); shard++) {
       createGroup(keys.queue(shard));
+      takeBackOwn(shard);
     }
     this.housekeeper = Thread.ofVirtual().name("dago-queue-housekeeping").start(this::houseKeep);
+  }
+
+  /**
+   * Tasks this consumer held when its process stopped (an instance restarted under the same id): they are its own
+   * to run again at once, as redelivered, rather than after {@code claimIdle}.
+   */
+  private void takeBackOwn(int shard) {
+    String queue = keys.queue(shard);
+    StreamEntryID after = new StreamEntryID(0, 0);
+    int taken = 0;
+    while (true) {
+      StreamEntryID from = after;
+      var streams = redis.call(r -> r.xreadGroup(RedisKeys.GROUP, consumer,
+          XReadGroupParams.xReadGroupParams().count(RECLAIM_BATCH), Map.of(queue, from)));
+      List<StreamEntry> entries = streams == null || streams.isEmpty() ? List.of() : streams.get(0).getValue();
+      if (entries.isEmpty()) {
+        break;
+      }
+      for (StreamEntry entry : entries) {
+        after = entry.getID();
+        if (entry.getFields() != null) {
+          reclaimed.add(hold(entry, true));
+          taken++;
+        }
+      }
+    }
+    if (taken > 0) {
+      int count = taken;
+      LOG.info(() -> "took back " + count + " tasks this instance held before it stopped");
+    }
   }
 
   private void createGroup(String queue) {
@@ -129,7 +160,8 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
     List<Task> tasks = new ArrayList<>();
     for (var stream : streams) {
       for (StreamEntry entry : stream.getValue()) {
-        tasks.add(hold(entry, false));
+        // A redelivered task that was postponed comes back marked as such (see Scripts.POSTPONE).
+        tasks.add(hold(entry, "1".equals(entry.getFields().get("r"))));
       }
     }
     return tasks;
@@ -160,6 +192,15 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
   public void release(Task task) {
     held.remove(task.receipt());
     giveBack(List.of(task));
+  }
+
+  @Override
+  public void postpone(Task task, Duration delay) {
+    int shard = keys.shardOf(task.graphId());
+    String member = task.graphId() + ":" + task.node() + ":" + task.attempt() + (task.redelivered() ? ":r" : "");
+    redis.eval(Scripts.POSTPONE, List.of(keys.queue(shard), keys.delayed(shard)),
+        List.of(task.receipt(), member, Long.toString(Math.max(1, delay.toMillis()))));
+    held.remove(task.receipt());
   }
 
   /**
