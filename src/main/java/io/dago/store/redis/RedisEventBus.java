@@ -38,6 +38,9 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   private static final int HISTORY_PAGE = 1000;
   private static final int FEED_BLOCK_MS = 1000;
   private static final long FEED_IDLE_POLL_MS = 100;
+  /** How long an event that came early through the feed waits for those before it before they are read from the log. */
+  private static final long FEED_REORDER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final int FEED_REORDER_BLOCK_MS = 50;
   private static final long FEED_FLUSH_ON_CLOSE_MS = 3000;
   /** A follower that heard nothing for this long looks at the log itself, in case a feed entry was lost. */
   private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -53,6 +56,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   private final CopyOnWriteArrayList<Listening> everyGraph = new CopyOnWriteArrayList<>();
   private final LinkedBlockingQueue<Event> toFeed = new LinkedBlockingQueue<>();
   private final LongAdder feedDropped = new LongAdder();
+  private final FeedOrder firehoseOrder = new FeedOrder(FEED_REORDER_PATIENCE_NANOS);
   private final ExecutorService fillers = Executors.newVirtualThreadPerTaskExecutor();
   private final Follower.Log fromLog = new Follower.Log() {
     @Override
@@ -269,7 +273,8 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     while (running) {
       try {
         StreamEntryID from = last;
-        var streams = redis.call(r -> r.xread(XReadParams.xReadParams().block(FEED_BLOCK_MS).count(FEED_BATCH),
+        int block = firehoseOrder.waiting() ? FEED_REORDER_BLOCK_MS : FEED_BLOCK_MS;
+        var streams = redis.call(r -> r.xread(XReadParams.xReadParams().block(block).count(FEED_BATCH),
             Map.of(RedisKeys.FEED, from)));
         if (streams != null) {
           for (var stream : streams) {
@@ -279,6 +284,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
             }
           }
         }
+        firehoseOrder.expire(System.nanoTime(), this::history, this::deliverToEveryGraph);
         if (System.nanoTime() - lastSweep > QUIET_NANOS) {
           sweepQuietFollowers();
           lastSweep = System.nanoTime();
@@ -320,9 +326,13 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
           }
         }
       }
-      for (Listening listening : everyGraph) {
-        listening.deliver(event);
-      }
+      firehoseOrder.accept(event, System.nanoTime(), this::deliverToEveryGraph);
+    }
+  }
+
+  private void deliverToEveryGraph(Event event) {
+    for (Listening listening : everyGraph) {
+      listening.deliver(event);
     }
   }
 

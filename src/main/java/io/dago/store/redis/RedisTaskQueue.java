@@ -15,9 +15,11 @@ import java.util.logging.Logger;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XClaimParams;
+import redis.clients.jedis.params.XPendingParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamGroupInfo;
+import redis.clients.jedis.resps.StreamPendingEntry;
 
 /**
  * Ready nodes on Redis Streams, one stream per shard, read by the consumer group {@code dago} with one consumer per
@@ -35,6 +37,7 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
   private static final long TRIM_EVERY_MS = 5000;
   private static final long SIZE_EVERY_MS = 1000;
   private static final int RECLAIM_BATCH = 32;
+  private static final int CLOSE_GIVE_BACK_MAX = 10_000;
   /** On a cluster no read can wait on every shard at once: each empty round waits this long on one of them. */
   private static final int SHARD_WAIT_MS = 20;
 
@@ -214,12 +217,17 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
           .add(new StreamEntryID(task.receipt()));
     }
     try {
-      byShard.forEach((shard, ids) -> redis.call(r -> r.xclaimJustId(keys.queue(shard), RedisKeys.GROUP, consumer,
-          0, XClaimParams.xClaimParams().idle(claimIdleMs), ids.toArray(StreamEntryID[]::new))));
+      byShard.forEach(this::giveBack);
     } catch (RuntimeException e) {
       LOG.fine(() -> "could not give tasks back: " + e.getMessage());
     }
   }
+
+  private void giveBack(int shard, List<StreamEntryID> ids) {
+    redis.call(r -> r.xclaimJustId(keys.queue(shard), RedisKeys.GROUP, consumer, 0,
+        XClaimParams.xClaimParams().idle(claimIdleMs), ids.toArray(StreamEntryID[]::new)));
+  }
+
 
   @Override
   public int size() {
@@ -267,6 +275,9 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
           failing = false;
         }
       } catch (StoreUnavailableException e) {
+        if (!running) {
+          return;
+        }
         if (!failing) {
           LOG.warning("task queue housekeeping paused: " + e.getMessage());
           failing = true;
@@ -331,18 +342,29 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
   }
 
   /**
-   * Stops housekeeping and gives back every task still held (taken but not started, or still running after the
-   * shutdown grace), so that other instances take them over at once instead of after {@code claimIdle}.
+   * Stops housekeeping and gives back every entry this consumer still has pending (taken but not started, still
+   * running after the shutdown grace, or delivered by a read the stop cut short), so that other instances take them
+   * over at once instead of after {@code claimIdle}.
    */
   @Override
   public void close() {
     running = false;
     housekeeper.interrupt();
     reclaimed.clear();
-    List<Task> unfinished = List.copyOf(held.values());
     held.clear();
-    if (!unfinished.isEmpty()) {
-      giveBack(unfinished);
+    for (int shard = 0; shard < keys.shards(); shard++) {
+      String queue = keys.queue(shard);
+      try {
+        List<StreamEntryID> pending = redis.call(r -> r.xpending(queue, RedisKeys.GROUP,
+            XPendingParams.xPendingParams("-", "+", CLOSE_GIVE_BACK_MAX).consumer(consumer))).stream()
+            .map(StreamPendingEntry::getID).toList();
+        if (!pending.isEmpty()) {
+          giveBack(shard, pending);
+        }
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "could not give tasks back on close: " + e.getMessage());
+      }
     }
   }
+
 }
