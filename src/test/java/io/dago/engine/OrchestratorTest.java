@@ -202,6 +202,11 @@ class OrchestratorTest {
       GraphView done = orchestrator.await(orchestrator.submit(doc("{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\"}]}"),
           null, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").id(), Duration.ofSeconds(10));
       assertEquals(GraphStatus.FAILED, done.status());
+      // The worker logs the failure after storing it, so the line may come just after the graph is seen failed.
+      long giveUp = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (messages.stream().noneMatch(m -> m.startsWith("node failed")) && System.nanoTime() < giveUp) {
+        Thread.sleep(5);
+      }
     } finally {
       engine.removeHandler(capture);
     }
