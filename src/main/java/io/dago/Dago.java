@@ -1,5 +1,8 @@
 package io.dago;
 
+import io.dago.api.AccessGate;
+import io.dago.api.TlsMaterial;
+import io.dago.api.Transport;
 import io.dago.api.grpc.GrpcApi;
 import io.dago.api.http.HttpApi;
 import io.dago.api.ws.WebSocketApi;
@@ -20,6 +23,7 @@ import io.dago.store.redis.RedisStorage;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -51,6 +55,7 @@ public final class Dago implements AutoCloseable {
 
   /** Starts everything the configuration asks for. Ports set to 0 pick a free port; see {@link #httpPort()}. */
   public static Dago start(Config config) {
+    Transport transport = transport(config);
     DagoMetrics metrics = config.metricsEnabled() ? DagoMetrics.enabled() : DagoMetrics.disabled();
     Storage storage = config.redisEnabled()
         ? RedisStorage.connect(config, metrics.engine()::eventsPublished)
@@ -59,7 +64,9 @@ public final class Dago implements AutoCloseable {
     RandomGenerator random = ThreadLocalRandom.current();
     Orchestrator orchestrator = new Orchestrator(storage.store(), storage.events(), storage.queue(), provider,
         new Orchestrator.Settings(config.workerPoolSize(), config.defaultModel(), config.maxNodes(),
-            config.cacheTtl(), config.cacheAll()),
+            config.cacheTtl(), config.cacheAll(), config.limits().maxQueuedNodes(),
+            config.limits().llmMaxConcurrency(), config.limits().breakerFailures(), config.limits().breakerOpen(),
+            config.limits().maxPromptBytes()),
         Clock.tickMillis(ZoneOffset.UTC), random, metrics.engine(), storage.replies());
     metrics.watch(orchestrator);
     if (storage.connections() != null) {
@@ -70,16 +77,20 @@ public final class Dago implements AutoCloseable {
     started.push(storage::close);
     started.push(orchestrator::shutdownNow);
     try {
+      // One gate for the three APIs: one token check, and one bucket per caller whichever API it calls.
+      AccessGate gate = AccessGate.create(config.security(), config.bindAddress(), metrics.access());
       HttpApi http = HttpApi.start(orchestrator, config.bindAddress(), config.httpPort(), config.maxBodyBytes(),
-          metrics.http(), metrics.registry());
+          metrics.http(), metrics.registry(), transport, gate);
       started.push(() -> http.stop(Duration.ZERO));
       GrpcApi grpc = GrpcApi.start(orchestrator, config.bindAddress(), config.grpcPort(), config.maxBodyBytes(),
-          metrics.grpc());
+          metrics.grpc(), transport, gate);
       started.push(() -> grpc.stop(Duration.ZERO));
       WebSocketApi ws = WebSocketApi.start(orchestrator, config.bindAddress(), config.wsPort(),
-          new WebSocketApi.Settings(config.wsSendBuffer(), Duration.ofSeconds(config.wsPingSeconds())));
+          new WebSocketApi.Settings(config.wsSendBuffer(), Duration.ofSeconds(config.wsPingSeconds()),
+              config.limits().wsMaxFrameBytes()),
+          transport, gate);
       metrics.watch(ws.counters());
-      logStarted(config, provider, storage, http, grpc, ws);
+      logStarted(config, provider, storage, http, grpc, ws, transport);
       return new Dago(orchestrator, storage, http, grpc, ws);
     } catch (RuntimeException e) {
       started.forEach(Runnable::run);
@@ -87,11 +98,27 @@ public final class Dago implements AutoCloseable {
     }
   }
 
+  /** The TLS material first of all: a bad certificate or key stops start-up before anything connects or listens. */
+  private static Transport transport(Config config) {
+    if (!config.security().tls()) {
+      return Transport.of(null, config.limits());
+    }
+    TlsMaterial tls = TlsMaterial.load(config.security().tlsCert(), config.security().tlsKey());
+    if (!tls.validAt(Instant.now())) {
+      LOG.warning("the certificate in DAGO_TLS_CERT is not valid now (" + tls.describe() + "); clients will refuse it");
+    }
+    return Transport.of(tls, config.limits());
+  }
+
   private static void logStarted(Config config, LlmProvider provider, Storage storage, HttpApi http, GrpcApi grpc,
-      WebSocketApi ws) {
+      WebSocketApi ws, Transport transport) {
+    // The ports come first and in this shape: tests (DagoProcess) read them from this line.
     LOG.info(() -> "dago started: HTTP on " + config.bindAddress() + ":" + http.port()
         + ", gRPC on " + config.bindAddress() + ":" + grpc.port()
-        + ", WebSocket on " + config.bindAddress() + ":" + ws.port() + ", state " + storage.description()
+        + ", WebSocket on " + config.bindAddress() + ":" + ws.port()
+        + (transport.secure() ? ", TLS on all three (https, wss, gRPC over TLS; " + transport.tls().describe() + ")"
+            : ", no TLS")
+        + ", state " + storage.description()
         + ", LLM provider " + provider.name() + ", " + config.workerPoolSize() + " workers");
   }
 

@@ -28,6 +28,11 @@ public final class Main {
     Dago dago;
     try {
       dago = Dago.start(loaded.config());
+    } catch (ConfigException e) {
+      // What only starting can find out, such as a TLS certificate that does not parse.
+      System.err.println("dago: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
     } catch (RuntimeException e) {
       System.err.println("dago: cannot start: " + e.getMessage());
       System.exit(1);

@@ -1,6 +1,8 @@
 package io.dago.engine;
 
+import io.dago.llm.CircuitBreaker;
 import io.dago.llm.LlmException;
+import io.dago.llm.ProviderGuard;
 import io.dago.llm.Usage;
 import io.dago.state.Event;
 import java.util.List;
@@ -52,4 +54,13 @@ public interface EngineObserver {
    * calls the model. Nodes without the flag report neither this nor {@link #cacheHit}.
    */
   default void cacheMiss() {}
+
+  /** A provider's circuit breaker changed state. */
+  default void breakerChanged(String provider, CircuitBreaker.State to) {}
+
+  /** A node went back to the queue without starting an attempt: its provider could not take the call now. */
+  default void nodePostponed(ProviderGuard.Refusal reason) {}
+
+  /** A submission was refused because too many ready nodes were waiting (see {@link OverloadedException}). */
+  default void submissionRefused() {}
 }

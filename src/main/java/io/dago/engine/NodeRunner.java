@@ -1,11 +1,13 @@
 package io.dago.engine;
 
+import io.dago.graph.GraphLimits;
 import io.dago.graph.NodeSpec;
 import io.dago.graph.Template;
 import io.dago.llm.LlmException;
 import io.dago.llm.LlmProvider;
 import io.dago.llm.LlmRequest;
 import io.dago.llm.LlmResponse;
+import io.dago.llm.ProviderGuard;
 import io.dago.llm.Usage;
 import io.dago.log.LogContext;
 import io.dago.state.ErrorInfo;
@@ -39,36 +41,49 @@ final class NodeRunner {
   private final ScheduledExecutorService timers;
   private final InstantSource clock;
   private final String defaultModel;
+  private final GraphLimits limits;
   private final GraphEndListener graphEnded;
   private final EngineObserver observer;
   private final EventBus events;
   private final Deadlines deadlines;
   private final Outcomes outcomes;
   private final ReplyCaching caching;
+  private final ProviderGuard guard;
 
   /** Told when a graph reaches a terminal status through a node's outcome. */
   interface GraphEndListener {
     void graphEnded(String graphId);
   }
 
-  NodeRunner(StateStore store, TaskQueue queue, LlmProvider provider, RunningAttempts running, Backoff backoff,
-      ScheduledExecutorService timers, InstantSource clock, String defaultModel, GraphEndListener graphEnded,
-      EngineObserver observer, EventBus events, Deadlines deadlines, Outcomes outcomes,
-      ReplyCaching caching) {
-    this.store = store;
-    this.queue = queue;
-    this.provider = provider;
+  /** Where nodes' state, tasks and events go, and the model they call through its guard and cache. */
+  record Ports(StateStore store, TaskQueue queue, EventBus events, LlmProvider provider, ProviderGuard guard,
+      ReplyCaching caching) {}
+
+  /** Time: the clock, the timers for attempt timeouts and stream flushes, retries' backoff and graphs' deadlines. */
+  record Timing(InstantSource clock, ScheduledExecutorService timers, Backoff backoff, Deadlines deadlines,
+      Outcomes outcomes) {}
+
+  /** How a node's call is made: the model when the node names none, and how large a rendered prompt may be. */
+  record CallRules(String defaultModel, GraphLimits limits) {}
+
+  NodeRunner(Ports ports, Timing timing, CallRules rules, RunningAttempts running, GraphEndListener graphEnded,
+      EngineObserver observer) {
+    this.store = ports.store();
+    this.queue = ports.queue();
+    this.events = ports.events();
+    this.provider = ports.provider();
+    this.guard = ports.guard();
+    this.caching = ports.caching();
+    this.clock = timing.clock();
+    this.timers = timing.timers();
+    this.backoff = timing.backoff();
+    this.deadlines = timing.deadlines();
+    this.outcomes = timing.outcomes();
+    this.defaultModel = rules.defaultModel();
+    this.limits = rules.limits();
     this.running = running;
-    this.backoff = backoff;
-    this.timers = timers;
-    this.clock = clock;
-    this.defaultModel = defaultModel;
     this.graphEnded = graphEnded;
     this.observer = observer;
-    this.events = events;
-    this.deadlines = deadlines;
-    this.outcomes = outcomes;
-    this.caching = caching;
   }
 
   /** The prepared call, read from the run while it was held. */
@@ -78,6 +93,44 @@ final class NodeRunner {
   private record Begun(Call call, int refusal) {}
 
   void run(TaskQueue.Task task) {
+    // --- provider guards: a node its provider cannot take now goes back to the queue before its attempt begins.
+    try (ProviderGuard.Pass pass = admit(task)) {
+      if (pass != null) {
+        run(task, pass);
+      }
+    }
+  }
+
+  /**
+   * Asks the provider's guard (circuit breaker, concurrency limit) to let the node's call through. When it refuses,
+   * the task is postponed and null returned: no attempt began, so the node loses nothing by waiting.
+   */
+  private ProviderGuard.Pass admit(TaskQueue.Task task) {
+    ProviderGuard.Admission admission;
+    try {
+      admission = guard.admit();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      queue.release(task);
+      return null;
+    }
+    if (admission.pass() != null) {
+      return admission.pass();
+    }
+    observer.nodePostponed(admission.refusal());
+    LOG.fine(() -> "node " + task.node() + " of graph " + task.graphId() + " waits " + admission.retryIn().toMillis()
+        + " ms without starting attempt " + task.attempt() + ": " + admission.refusal().wireName());
+    try {
+      queue.postpone(task, admission.retryIn());
+    } catch (StoreUnavailableException e) {
+      // Still held: given back, it is delivered again (at once, or after the claim timeout if the store stays away).
+      queue.release(task);
+    }
+    return null;
+  }
+  // --- end of provider guards
+
+  private void run(TaskQueue.Task task, ProviderGuard.Pass pass) {
     try (LogContext.Scope graph = LogContext.open(task.graphId(), null, null)) {
       Begun begun = outcomes.store(() -> store.update(task.graphId(), run -> begin(run, task))).orElse(null);
       if (begun == null || begun.call == null) {
@@ -93,7 +146,7 @@ final class NodeRunner {
         if (call.renderError != null) {
           fail(task, call.renderError);
         } else {
-          attempt(task, call);
+          attempt(task, call, pass);
         }
       }
     } catch (StoreUnavailableException e) {
@@ -127,6 +180,11 @@ final class NodeRunner {
       LlmRequest request = new LlmRequest(spec.model() == null ? defaultModel : spec.model(),
           system == null ? null : run.render(system), run.render(run.plan().prompt(task.node())),
           spec.maxTokens(), spec.temperature(), run.id(), spec.id(), run.trace().child().traceparent());
+      if (!limits.promptFits(request.prompt()) || (request.system() != null && !limits.promptFits(request.system()))) {
+        return new Call(attempt, spec, run.trace().traceId(), null, new ErrorInfo("prompt_too_large",
+            "the rendered prompt of node '" + spec.id() + "' is over DAGO_MAX_PROMPT_BYTES (" + limits.maxPromptBytes()
+                + " bytes) once its references are filled in", false));
+      }
       return new Call(attempt, spec, run.trace().traceId(), request, null);
     } catch (RuntimeException e) {
       return new Call(attempt, spec, run.trace().traceId(), null, new ErrorInfo("template_error",
@@ -134,7 +192,7 @@ final class NodeRunner {
     }
   }
 
-  private void attempt(TaskQueue.Task task, Call call) {
+  private void attempt(TaskQueue.Task task, Call call, ProviderGuard.Pass pass) {
     CacheKey key = caching.keyFor(call.spec, provider.name(), call.request);
     if (key != null) {
       Optional<LlmResponse> stored = caching.find(key);
@@ -167,6 +225,7 @@ final class NodeRunner {
     }
     long nanos = System.nanoTime() - attempt.startedNanos;
     if (response != null) {
+      pass.succeeded();
       observer.llmCallSucceeded(provider.name(), call.request.model(), nanos, response.usage());
       if (key != null) {
         caching.keep(key, response);
@@ -183,6 +242,7 @@ final class NodeRunner {
       } else if (error == null) {
         error = new LlmException("interrupted", "the call was interrupted", true, 0, null);
       }
+      pass.failed(error);
       observer.llmCallFailed(provider.name(), call.request.model(), nanos, error);
       retryOrFail(task, call, error);
     }

@@ -1,9 +1,13 @@
 package io.dago.engine;
 
 import io.dago.graph.GraphDocuments;
+import io.dago.graph.GraphLimits;
 import io.dago.graph.GraphPlan;
 import io.dago.json.Json;
+import io.dago.llm.AdaptiveConcurrencyLimit;
+import io.dago.llm.CircuitBreaker;
 import io.dago.llm.LlmProvider;
+import io.dago.llm.ProviderGuard;
 import io.dago.log.LogContext;
 import io.dago.state.Event;
 import io.dago.state.GraphPage;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
@@ -40,13 +45,24 @@ public final class Orchestrator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Orchestrator.class.getName());
   /** How long a worker holding a finished call waits for an unreachable store before giving its task back. */
   private static final Duration OUTCOME_PATIENCE = Duration.ofSeconds(60);
+  /** What an overloaded instance asks submitters to wait: about how often the ready queue's size is refreshed. */
+  private static final Duration OVERLOADED_RETRY_AFTER = Duration.ofSeconds(1);
+  /** How long a node waits for a free slot of its provider's concurrency limit before it goes back to the queue. */
+  private static final Duration PERMIT_WAIT = Duration.ofSeconds(5);
+  /** How long it then stays in the queue. */
+  private static final Duration PERMIT_RETRY = Duration.ofSeconds(1);
+  /** Successes that raise the provider's concurrency limit by one after a 429 lowered it. */
+  private static final int SUCCESSES_PER_LIMIT_STEP = 10;
 
   private final StateStore store;
   private final EventBus events;
   private final TaskQueue queue;
   private final LlmProvider provider;
   private final InstantSource clock;
-  private final int maxNodes;
+  private final GraphLimits graphLimits;
+  private final int maxQueuedNodes;
+  private final EngineObserver observer;
+  private final ProviderGuard guard;
   private final GraphIds ids;
   private final RunningAttempts running = new RunningAttempts();
   private final ScheduledThreadPoolExecutor timers;
@@ -58,10 +74,29 @@ public final class Orchestrator implements AutoCloseable {
   /**
    * @param cacheTtl how long a reply stays in the reply cache
    * @param cacheAll whether every node uses the reply cache, not only those with {@code "cache": true}
+   * @param maxQueuedNodes ready nodes waiting beyond which submissions are refused with {@link OverloadedException}
+   * @param llmMaxConcurrency model calls in flight at once, the most the adaptive limit grows to; 0: as many as
+   *     workers
+   * @param breakerFailures consecutive retryable failures that open the provider's circuit breaker
+   * @param breakerOpen how long an open breaker waits before it lets one probe call through
+   * @param maxPromptBytes the largest prompt or system prompt of a node, as written and as rendered
    */
-  public record Settings(int workerPoolSize, String defaultModel, int maxNodes, Duration cacheTtl, boolean cacheAll) {
+  public record Settings(int workerPoolSize, String defaultModel, int maxNodes, Duration cacheTtl, boolean cacheAll,
+      int maxQueuedNodes, int llmMaxConcurrency, int breakerFailures, Duration breakerOpen, int maxPromptBytes) {
+    /** With no bound on prompts beyond the request body's. */
+    public Settings(int workerPoolSize, String defaultModel, int maxNodes, Duration cacheTtl, boolean cacheAll,
+        int maxQueuedNodes, int llmMaxConcurrency, int breakerFailures, Duration breakerOpen) {
+      this(workerPoolSize, defaultModel, maxNodes, cacheTtl, cacheAll, maxQueuedNodes, llmMaxConcurrency,
+          breakerFailures, breakerOpen, GraphLimits.NO_PROMPT_LIMIT);
+    }
+
     public Settings(int workerPoolSize, String defaultModel, int maxNodes) {
       this(workerPoolSize, defaultModel, maxNodes, Duration.ofHours(1), false);
+    }
+
+    /** With the configuration's defaults for backpressure and the provider guards. */
+    public Settings(int workerPoolSize, String defaultModel, int maxNodes, Duration cacheTtl, boolean cacheAll) {
+      this(workerPoolSize, defaultModel, maxNodes, cacheTtl, cacheAll, 100_000, 0, 5, Duration.ofSeconds(10));
     }
   }
 
@@ -82,7 +117,10 @@ public final class Orchestrator implements AutoCloseable {
     this.queue = queue;
     this.provider = provider;
     this.clock = clock;
-    this.maxNodes = settings.maxNodes();
+    this.graphLimits = new GraphLimits(settings.maxNodes(), settings.maxPromptBytes());
+    this.maxQueuedNodes = settings.maxQueuedNodes();
+    this.observer = observer;
+    this.guard = guard(provider.name(), settings, observer);
     this.ids = new GraphIds(clock);
     this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("dago-timers").daemon().factory());
     this.timers.setRemoveOnCancelPolicy(true);
@@ -95,9 +133,11 @@ public final class Orchestrator implements AutoCloseable {
         deadlines.forget(event.graphId());
       }
     });
-    NodeRunner runner = new NodeRunner(store, queue, provider, running, new Backoff(random), timers, clock,
-        settings.defaultModel(), deadlines::forget, observer, events, deadlines, new Outcomes(OUTCOME_PATIENCE),
-        new ReplyCaching(replies, settings.cacheTtl(), settings.cacheAll()));
+    NodeRunner runner = new NodeRunner(
+        new NodeRunner.Ports(store, queue, events, provider, guard,
+            new ReplyCaching(replies, settings.cacheTtl(), settings.cacheAll())),
+        new NodeRunner.Timing(clock, timers, new Backoff(random), deadlines, new Outcomes(OUTCOME_PATIENCE)),
+        new NodeRunner.CallRules(settings.defaultModel(), graphLimits), running, deadlines::forget, observer);
     this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run, observer);
     this.workers.start();
   }
@@ -110,6 +150,7 @@ public final class Orchestrator implements AutoCloseable {
    * @return the graph's state right after submission
    * @throws io.dago.graph.InvalidGraphException with every problem found
    * @throws IdempotencyConflictException when the key was used for a different document
+   * @throws OverloadedException when too many ready nodes wait; nothing was stored
    */
   public GraphView submit(Map<String, Object> document, String idempotencyKey) {
     return submit(document, idempotencyKey, null);
@@ -122,7 +163,8 @@ public final class Orchestrator implements AutoCloseable {
    * @see #submit(Map, String)
    */
   public GraphView submit(Map<String, Object> document, String idempotencyKey, String traceparent) {
-    GraphPlan plan = GraphDocuments.plan(document, maxNodes);
+    refuseIfOverloaded();
+    GraphPlan plan = GraphDocuments.plan(document, graphLimits);
     TraceContext caller = TraceContext.parse(traceparent);
     GraphRun run = new GraphRun(store.placeGraph(idempotencyKey, ids::next), plan,
         caller == null ? TraceContext.newTrace() : caller, clock.instant());
@@ -149,9 +191,22 @@ public final class Orchestrator implements AutoCloseable {
     return submitted;
   }
 
+  /**
+   * Backpressure: past the bound, a new graph would only wait behind the others while they pile up in memory or
+   * Redis; refusing it before anything is stored means a graph is either accepted and run, or refused, never
+   * accepted and then dropped. The bound is soft: graphs accepted just under it may take the queue past it.
+   */
+  private void refuseIfOverloaded() {
+    int queued = queue.size();
+    if (queued > maxQueuedNodes) {
+      observer.submissionRefused();
+      throw new OverloadedException(queued, maxQueuedNodes, OVERLOADED_RETRY_AFTER);
+    }
+  }
+
   /** Runs every check of {@link #submit} without running anything. */
   public ValidationReport validate(Map<String, Object> document) {
-    GraphPlan plan = GraphDocuments.plan(document, maxNodes);
+    GraphPlan plan = GraphDocuments.plan(document, graphLimits);
     return new ValidationReport(plan.size(), plan.depth());
   }
 
@@ -254,8 +309,15 @@ public final class Orchestrator implements AutoCloseable {
     storeDetails.put("status", store.isUp() ? "ok" : "down");
     components.put(store.healthName(), storeDetails);
     Map<String, Object> llmDetails = new LinkedHashMap<>();
-    llmDetails.put("status", "ok");
+    ProviderGuard.Snapshot llm = guard.snapshot();
+    // Degraded, not down: nodes wait for the provider without losing anything, the instance still takes graphs, and
+    // every instance shares the provider, so a balancer gains nothing by taking this one out.
+    llmDetails.put("status", llm.breaker() == CircuitBreaker.State.CLOSED ? "ok" : "degraded");
     llmDetails.put("provider", provider.name());
+    llmDetails.put("breaker", llm.breaker().wireName());
+    llmDetails.put("consecutive_failures", llm.consecutiveFailures());
+    llmDetails.put("concurrency_limit", llm.concurrencyLimit());
+    llmDetails.put("in_flight", llm.inFlight());
     components.put("llm", llmDetails);
     return Health.of(components);
   }
@@ -263,6 +325,11 @@ public final class Orchestrator implements AutoCloseable {
   /** Workers and ready queue as they are now; cheap enough for every metrics scrape. */
   public WorkerLoad workerLoad() {
     return new WorkerLoad(workers.size(), workers.busy(), queue.size());
+  }
+
+  /** The provider's circuit breaker and concurrency limit as they are now; cheap enough for every metrics scrape. */
+  public ProviderGuard.Snapshot llmGuard() {
+    return guard.snapshot();
   }
 
   /** Stops taking new nodes and lets running ones finish for up to {@code grace}. */
@@ -284,6 +351,14 @@ public final class Orchestrator implements AutoCloseable {
   @Override
   public void close() {
     shutdownNow();
+  }
+
+  private static ProviderGuard guard(String provider, Settings settings, EngineObserver observer) {
+    int maxConcurrency = settings.llmMaxConcurrency() > 0 ? settings.llmMaxConcurrency() : settings.workerPoolSize();
+    CircuitBreaker breaker = new CircuitBreaker(provider, settings.breakerFailures(), settings.breakerOpen(),
+        System::nanoTime, (from, to) -> observer.breakerChanged(provider, to));
+    return new ProviderGuard(provider, breaker, new AdaptiveConcurrencyLimit(maxConcurrency, SUCCESSES_PER_LIMIT_STEP),
+        PERMIT_WAIT, PERMIT_RETRY, ThreadLocalRandom.current());
   }
 
   private void timeOut(String graphId) {

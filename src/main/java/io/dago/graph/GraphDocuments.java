@@ -16,6 +16,15 @@ public final class GraphDocuments {
    * @throws InvalidGraphException carrying every problem, sorted in document order
    */
   public static GraphPlan plan(Map<String, Object> document, int maxNodes) {
-    return new GraphValidator(maxNodes).validate(GraphParser.parse(document));
+    return plan(document, GraphLimits.ofNodes(maxNodes));
+  }
+
+  /**
+   * Parses and validates a graph document against every limit: its node count and its prompts' sizes.
+   *
+   * @throws InvalidGraphException carrying every problem, sorted in document order
+   */
+  public static GraphPlan plan(Map<String, Object> document, GraphLimits limits) {
+    return new GraphValidator(limits).validate(GraphParser.parse(document));
   }
 }

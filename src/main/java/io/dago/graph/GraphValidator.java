@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Checks how a parsed graph's nodes relate: unique ids, dependencies that name other existing nodes once each,
- * no cycles, templates that parse and refer only to input that exists and to upstream nodes, and a size within
- * the limit. Reports every problem at once, together with the parser's, and builds the {@link GraphPlan} when
+ * no cycles, templates that parse and refer only to input that exists and to upstream nodes, and a size and
+ * prompts within the limits. Reports every problem at once, together with the parser's, and builds the {@link GraphPlan} when
  * there is none.
  *
  * <p>Everything is iterative and, apart from the ancestor walks {@link ReferenceChecker} describes, linear in
@@ -17,12 +17,15 @@ import java.util.Map;
  */
 final class GraphValidator {
   private final int maxNodes;
+  private final GraphLimits limits;
 
   GraphValidator(int maxNodes) {
-    if (maxNodes < 1) {
-      throw new IllegalArgumentException("maxNodes must be at least 1, got " + maxNodes);
-    }
-    this.maxNodes = maxNodes;
+    this(GraphLimits.ofNodes(maxNodes));
+  }
+
+  GraphValidator(GraphLimits limits) {
+    this.limits = limits;
+    this.maxNodes = limits.maxNodes();
   }
 
   /** @throws InvalidGraphException with every problem found */
@@ -46,6 +49,7 @@ final class GraphValidator {
       }
       throw invalid(problems);
     }
+    checkPromptSizes(nodes, problems);
     Map<String, Integer> indexById = index(nodes, problems);
     int[][] parents = parents(parsed, indexById, problems);
     int[][] children = children(parents);
@@ -64,6 +68,21 @@ final class GraphValidator {
 
   private static InvalidGraphException invalid(List<Problem> problems) {
     return new InvalidGraphException(ProblemOrder.sort(problems));
+  }
+
+  private void checkPromptSizes(List<NodeSpec> nodes, List<Problem> problems) {
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeSpec node = nodes.get(i);
+      checkPromptSize(i, "prompt", node.prompt(), problems);
+      checkPromptSize(i, "system", node.system(), problems);
+    }
+  }
+
+  private void checkPromptSize(int node, String field, String text, List<Problem> problems) {
+    if (!limits.promptFits(text)) {
+      problems.add(new Problem(JsonPath.nodeField(node, field), "is " + GraphLimits.utf8Length(text)
+          + " bytes long; the limit is " + limits.maxPromptBytes() + " bytes (DAGO_MAX_PROMPT_BYTES)"));
+    }
   }
 
   /** Maps each id to its first node; a later node with the same id is a problem. */

@@ -1,5 +1,6 @@
 package io.dago.metrics;
 
+import io.dago.api.AccessObserver;
 import io.dago.api.grpc.GrpcObserver;
 import io.dago.api.http.HttpObserver;
 import io.dago.api.ws.WebSocketCounters;
@@ -24,6 +25,7 @@ public final class DagoMetrics {
   private final EngineMetrics engine;
   private final HttpMetrics http;
   private final GrpcMetrics grpc;
+  private final AccessMetrics access;
 
   private DagoMetrics(MetricRegistry registry) {
     this.registry = registry;
@@ -31,6 +33,7 @@ public final class DagoMetrics {
       engine = null;
       http = null;
       grpc = null;
+      access = null;
       return;
     }
     ProcessMetrics.register(registry);
@@ -38,6 +41,7 @@ public final class DagoMetrics {
     engine = new EngineMetrics(registry);
     http = new HttpMetrics(registry);
     grpc = new GrpcMetrics(registry);
+    access = new AccessMetrics(registry);
   }
 
   public static DagoMetrics enabled() {
@@ -60,10 +64,19 @@ public final class DagoMetrics {
     return grpc == null ? GrpcObserver.NONE : grpc;
   }
 
-  /** Adds the gauges read from the running engine: worker pool and ready queue. Call once. */
+  /** Counts the requests the APIs' access gate refuses. */
+  public AccessObserver access() {
+    return access == null ? AccessObserver.NONE : access;
+  }
+
+  /**
+   * Adds the gauges read from the running engine: worker pool, ready queue, and the provider's circuit breaker and
+   * concurrency limit. Call once.
+   */
   public void watch(Orchestrator orchestrator) {
     if (engine != null) {
       engine.watch(orchestrator::workerLoad);
+      engine.watchLlm(orchestrator::llmGuard);
     }
   }
 

@@ -2,7 +2,9 @@ package io.dago.metrics;
 
 import io.dago.engine.EngineObserver;
 import io.dago.engine.WorkerLoad;
+import io.dago.llm.CircuitBreaker;
 import io.dago.llm.LlmException;
+import io.dago.llm.ProviderGuard;
 import io.dago.llm.Usage;
 import io.dago.state.Event;
 import io.dago.state.EventType;
@@ -39,6 +41,9 @@ final class EngineMetrics implements EngineObserver {
   private final Counter cacheHits;
   private final Counter cacheMisses;
   private final Counter duplicateTasks;
+  private final Family<Counter> breakerTransitions;
+  private final Counter[] postponed = new Counter[ProviderGuard.Refusal.values().length];
+  private final Counter graphsRefused;
   private final MetricRegistry registry;
   /**
    * The model series used last. Nearly every call of an instance goes to the same provider and model, so this saves
@@ -90,6 +95,16 @@ final class EngineMetrics implements EngineObserver {
     cacheMisses = cacheRequests.labels("miss");
     duplicateTasks = registry.counter("dago_tasks_duplicate_total",
         "Tasks delivered for an attempt that had already begun, and dropped (a node runs once per attempt).");
+    breakerTransitions = registry.counter("dago_llm_breaker_transitions_total",
+        "Changes of state of a provider's circuit breaker, by the state it moved to.", "provider", "to");
+    Family<Counter> postponedNodes = registry.counter("dago_nodes_postponed_total",
+        "Ready nodes sent back to the queue without starting an attempt, by reason: the provider's circuit breaker "
+            + "was open, or its concurrency limit stayed full.", "reason");
+    for (ProviderGuard.Refusal reason : ProviderGuard.Refusal.values()) {
+      postponed[reason.ordinal()] = postponedNodes.labels(reason.wireName());
+    }
+    graphsRefused = registry.counter("dago_graphs_refused_total",
+        "Submissions refused with 503 overloaded because too many ready nodes were waiting.");
   }
 
   /** Declares the worker pool's gauges, read from the running engine when scraped. */
@@ -99,6 +114,31 @@ final class EngineMetrics implements EngineObserver {
     registry.gauge("dago_worker_pool_utilisation_ratio", "Busy workers as a share of the pool, 0 to 1.",
         () -> load.get().utilisation());
     registry.gauge("dago_ready_queue_length", "Ready nodes waiting for a worker.", () -> load.get().queued());
+  }
+
+  /** Declares the gauges of the provider's circuit breaker and concurrency limit, read when scraped. */
+  void watchLlm(Supplier<ProviderGuard.Snapshot> guard) {
+    String provider = guard.get().provider();
+    for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+      breakerTransitions.labels(provider, state.wireName());
+    }
+    registry.callback(Type.GAUGE, "dago_llm_breaker_state",
+        "State of the provider's circuit breaker: 0 closed, 1 open, 2 half-open.", List.of("provider"),
+        samples -> {
+          ProviderGuard.Snapshot now = guard.get();
+          samples.add(now.breaker().gaugeValue(), now.provider());
+        });
+    registry.callback(Type.GAUGE, "dago_llm_concurrency_limit",
+        "Model calls the provider's adaptive limit lets in at once now: halved by each 429, grown back by successes.",
+        List.of("provider"), samples -> {
+          ProviderGuard.Snapshot now = guard.get();
+          samples.add(now.concurrencyLimit(), now.provider());
+        });
+    registry.callback(Type.GAUGE, "dago_llm_requests_in_flight", "Model calls admitted and not finished.",
+        List.of("provider"), samples -> {
+          ProviderGuard.Snapshot now = guard.get();
+          samples.add(now.inFlight(), now.provider());
+        });
   }
 
   @Override
@@ -161,6 +201,21 @@ final class EngineMetrics implements EngineObserver {
   @Override
   public void cacheMiss() {
     cacheMisses.inc();
+  }
+
+  @Override
+  public void breakerChanged(String provider, CircuitBreaker.State to) {
+    breakerTransitions.labels(provider, to.wireName()).inc();
+  }
+
+  @Override
+  public void nodePostponed(ProviderGuard.Refusal reason) {
+    postponed[reason.ordinal()].inc();
+  }
+
+  @Override
+  public void submissionRefused() {
+    graphsRefused.inc();
   }
 
   private LlmSeries llm(String provider, String model) {

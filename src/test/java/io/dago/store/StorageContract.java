@@ -219,6 +219,46 @@ public abstract class StorageContract {
   }
 
   @Test
+  void aPostponedTaskComesBackOnlyAfterItsDelayForTheSameAttemptAndRunsOnce() throws Exception {
+    String id = create(startedRun(newId()));
+    TaskQueue.Task root = take(1).get(0);
+    long postponed = System.nanoTime();
+
+    storage.queue().postpone(root, Duration.ofMillis(600));
+
+    assertEquals(List.of(), storage.queue().poll(1, Duration.ofMillis(300)), "not before its delay");
+    List<TaskQueue.Task> again = take(1);
+    assertTrue(System.nanoTime() - postponed >= TimeUnit.MILLISECONDS.toNanos(600));
+    assertEquals(1, again.size());
+    assertEquals(id, again.get(0).graphId());
+    assertEquals(0, again.get(0).node());
+    assertEquals(1, again.get(0).attempt(), "waiting spent no attempt");
+    assertFalse(again.get(0).redelivered());
+    runNode(again.get(0), "after the wait");
+    GraphView view = storage.store().view(id).orElseThrow();
+    assertEquals(NodeStatus.COMPLETED, view.nodes().get(0).status());
+    assertEquals(1, view.nodes().get(0).attempts());
+    assertEquals(List.of(1, 2), take(2).stream().map(TaskQueue.Task::node).sorted().toList(),
+        "the root's children, and no second copy of the root");
+    assertEquals(List.of(), storage.queue().poll(4, Duration.ofMillis(300)), "nothing left over");
+  }
+
+  @Test
+  void aPostponedRedeliveredTaskComesBackRedelivered() throws Exception {
+    create(startedRun(newId()));
+    TaskQueue.Task root = take(1).get(0);
+    TaskQueue.Task takenOver = new TaskQueue.Task(root.graphId(), root.node(), root.attempt(), true,
+        root.enqueuedNanos(), root.receipt());
+
+    storage.queue().postpone(takenOver, Duration.ofMillis(100));
+
+    List<TaskQueue.Task> again = take(1);
+    assertEquals(1, again.size());
+    assertEquals(1, again.get(0).attempt());
+    assertTrue(again.get(0).redelivered(), "a node whose worker died may still be taken over after the wait");
+  }
+
+  @Test
   void aFollowerGetsTheHistoryThenLiveEventsWithoutGapOrDuplicateAndStopsAtTheEnd() throws Exception {
     String id = create(startedRun(newId()));
     CopyOnWriteArrayList<Event> heard = new CopyOnWriteArrayList<>();

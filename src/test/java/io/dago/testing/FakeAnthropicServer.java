@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +65,10 @@ public final class FakeAnthropicServer implements AutoCloseable {
   private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
   private final List<RecordedRequest> requests = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  /** Exchanges counted in {@link #inFlight}: from arrival until their reply's last bytes start going out. */
+  private final Set<HttpExchange> answering = ConcurrentHashMap.newKeySet();
   private int aborted;
   private volatile boolean closed;
   private volatile Function<RecordedRequest, Reply> responder = FakeAnthropicServer::defaultReply;
@@ -115,6 +121,19 @@ public final class FakeAnthropicServer implements AutoCloseable {
     return requests.get(requests.size() - 1);
   }
 
+  /**
+   * Requests being answered right now. A request stops counting just before the last bytes of its reply are written,
+   * so a client that got its reply and sent the next request is never counted twice.
+   */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** The most requests that were being answered at the same time, since start. */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
   /** Requests whose client went away while this server was still answering them. */
   public synchronized int abortedRequests() {
     return aborted;
@@ -160,6 +179,8 @@ public final class FakeAnthropicServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
+    answering.add(exchange);
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try (exchange) {
       RecordedRequest request = record(exchange);
       Reply scripted = script.poll();
@@ -177,6 +198,15 @@ public final class FakeAnthropicServer implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      answered(exchange);
+    }
+  }
+
+  /** The exchange's reply is about to end: it no longer counts as in flight. */
+  private void answered(HttpExchange exchange) {
+    if (answering.remove(exchange)) {
+      inFlight.decrementAndGet();
     }
   }
 
@@ -529,8 +559,9 @@ public final class FakeAnthropicServer implements AutoCloseable {
       headers.forEach(exchange.getResponseHeaders()::set);
       exchange.getResponseHeaders().set("request-id", "req_fake_" + server.nextId());
       if (events != null) {
-        sendEvents(exchange, request);
+        sendEvents(exchange, request, server);
       } else if (delay.isZero() && !hang) {
+        server.answered(exchange);
         sendAtOnce(exchange, request);
       } else if (json) {
         exchange.sendResponseHeaders(status, 0);
@@ -542,14 +573,17 @@ public final class FakeAnthropicServer implements AutoCloseable {
           long leftMillis = hang ? PROBE_MILLIS : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
           Thread.sleep(Math.max(0, Math.min(PROBE_MILLIS, leftMillis)));
         }
+        server.answered(exchange);
         out.write(body.apply(request).getBytes(StandardCharsets.UTF_8));
       } else {
         Thread.sleep(delay);
+        server.answered(exchange);
         sendAtOnce(exchange, request);
       }
     }
 
-    private void sendEvents(HttpExchange exchange, RecordedRequest request) throws IOException, InterruptedException {
+    private void sendEvents(HttpExchange exchange, RecordedRequest request, FakeAnthropicServer server)
+        throws IOException, InterruptedException {
       List<String> script = events.apply(request);
       // A cut stream claims far more bytes than it sends; closing the exchange short of them drops the connection.
       exchange.sendResponseHeaders(status, cutAfter < 0 ? 0 : 1 << 20);
@@ -558,6 +592,9 @@ public final class FakeAnthropicServer implements AutoCloseable {
       for (int i = 0; i < count; i++) {
         if (i > 0 && !eventDelay.isZero()) {
           Thread.sleep(eventDelay);
+        }
+        if (i == count - 1) {
+          server.answered(exchange);
         }
         out.write(script.get(i).getBytes(StandardCharsets.UTF_8));
         out.flush();

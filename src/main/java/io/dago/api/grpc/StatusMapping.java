@@ -3,9 +3,11 @@ package io.dago.api.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
 import io.dago.engine.GraphFinishedException;
 import io.dago.engine.GraphNotFoundException;
 import io.dago.engine.IdempotencyConflictException;
+import io.dago.engine.OverloadedException;
 import io.dago.graph.InvalidGraphException;
 import io.dago.graph.Problem;
 import io.dago.json.InvalidJsonException;
@@ -56,12 +58,14 @@ final class StatusMapping implements ServerInterceptor {
       case GraphNotFoundException notFound ->
           Status.NOT_FOUND.withDescription(notFound.getMessage()).asRuntimeException();
       case GraphFinishedException finished -> graphFinished(finished);
-      // The key names a graph that exists, created from another document; retrying the same call cannot succeed.
+      // Redis is out of reach and nothing was changed, as the HTTP API's 503 unavailable: the call may be retried.
       case StoreUnavailableException outage -> Status.UNAVAILABLE
           .withDescription("the state store is unreachable, nothing was changed; retry later").asRuntimeException();
+      // Backpressure, as the HTTP API's 503 overloaded: UNAVAILABLE is the status clients retry, after RetryInfo's delay.
+      case OverloadedException overloaded -> overloaded(overloaded);
+      // The key names a graph that exists, created from another document; retrying the same call cannot succeed.
       case IdempotencyConflictException conflict ->
           Status.ALREADY_EXISTS.withDescription(conflict.getMessage()).asRuntimeException();
-      // Outages of a backing store go here as UNAVAILABLE, as the HTTP API answers them 503.
       case InterruptedException interrupted -> Context.current().isCancelled()
           ? Status.CANCELLED.withDescription("the call was cancelled").asRuntimeException()
           : Status.UNAVAILABLE.withDescription("the server is shutting down; retry the call").asRuntimeException();
@@ -159,6 +163,22 @@ final class StatusMapping implements ServerInterceptor {
             .setReason("GRAPH_FINISHED")
             .setDomain(ERROR_DOMAIN)
             .putMetadata("status", e.status().wireName())
+            .build()))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  /** UNAVAILABLE with ErrorInfo reason {@code OVERLOADED} and a {@code google.rpc.RetryInfo} saying when to retry. */
+  private static StatusRuntimeException overloaded(OverloadedException e) {
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Code.UNAVAILABLE_VALUE)
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setReason("OVERLOADED")
+            .setDomain(ERROR_DOMAIN)
+            .build()))
+        .addDetails(Any.pack(RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Math.max(1, e.retryAfter().toSeconds())))
             .build()))
         .build();
     return StatusProto.toStatusRuntimeException(status);

@@ -3,16 +3,23 @@ package io.dago.api.http;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.dago.api.AccessGate;
+import io.dago.api.Authenticator;
 import io.dago.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The server's only {@link HttpHandler}: routes the exchange, runs the handler, turns failures into error
- * responses, writes the JSON answer and logs one access line.
+ * The server's only {@link HttpHandler}: routes the exchange, asks the {@link AccessGate} (except for public routes),
+ * runs the handler, turns failures into error responses, writes the JSON answer and logs one access line.
+ *
+ * <p>The gate is asked before an unknown path or method is answered 404 or 405 too, so that a caller without a
+ * token learns nothing about the routes.
  *
  * <p>Keep-alive hazard: the JDK server reuses a connection only when the request body was read to its end and the
  * response body was closed. So every exchange, whatever happened, has its leftover body discarded and is closed
@@ -27,17 +34,33 @@ final class Dispatcher implements HttpHandler {
   private final Router router;
   private final ExceptionMapping exceptions;
   private final long maxBodyBytes;
+  private final int maxHeaderBytes;
   private final long discardBudget;
   private final HttpObserver observer;
+  private final AccessGate gate;
 
   Dispatcher(Router router, ExceptionMapping exceptions, long maxBodyBytes) {
     this(router, exceptions, maxBodyBytes, HttpObserver.NONE);
   }
 
   Dispatcher(Router router, ExceptionMapping exceptions, long maxBodyBytes, HttpObserver observer) {
+    this(router, exceptions, maxBodyBytes, Integer.MAX_VALUE, observer);
+  }
+
+  /** @param maxHeaderBytes a larger request line and header block is answered 431 */
+  Dispatcher(Router router, ExceptionMapping exceptions, long maxBodyBytes, int maxHeaderBytes,
+      HttpObserver observer) {
+    this(router, exceptions, maxBodyBytes, maxHeaderBytes, observer, AccessGate.OPEN);
+  }
+
+  /** @param gate asked about every request to a route that is not public */
+  Dispatcher(Router router, ExceptionMapping exceptions, long maxBodyBytes, int maxHeaderBytes,
+      HttpObserver observer, AccessGate gate) {
+    this.gate = gate;
     this.router = router;
     this.exceptions = exceptions;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxHeaderBytes = maxHeaderBytes;
     this.observer = observer;
     this.discardBudget = maxBodyBytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxBodyBytes;
   }
@@ -52,8 +75,18 @@ final class Dispatcher implements HttpHandler {
       Response response;
       byte[] body;
       try {
-        Router.Match match = router.match(method, exchange.getRequestURI().getRawPath());
+        checkHeaderSize(exchange);
+        Router.Match match;
+        try {
+          match = router.match(method, exchange.getRequestURI().getRawPath());
+        } catch (HttpError unrouted) {
+          admit(exchange);
+          throw unrouted;
+        }
         route = match.template().text();
+        if (!match.open()) {
+          admit(exchange);
+        }
         response = match.handler().handle(new Request(exchange, match.params(), maxBodyBytes));
         body = response.body() instanceof Response.Text text
             ? text.content().getBytes(StandardCharsets.UTF_8)
@@ -81,6 +114,40 @@ final class Dispatcher implements HttpHandler {
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.fine(method + " " + route + " " + (status == 0 ? "aborted" : status) + " " + millis + "ms");
       }
+    }
+  }
+
+  /**
+   * The request line and headers as sent, give or take whitespace: the JDK hands over only what it parsed, and has
+   * already closed the connection of a block over twice the limit (see {@link ConnectionLimits}).
+   */
+  private void checkHeaderSize(HttpExchange exchange) {
+    long size = exchange.getRequestMethod().length() + exchange.getRequestURI().getRawPath().length()
+        + exchange.getProtocol().length() + 4;
+    String query = exchange.getRequestURI().getRawQuery();
+    if (query != null) {
+      size += query.length() + 1;
+    }
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      for (String value : header.getValue()) {
+        size += header.getKey().length() + value.length() + 4;
+      }
+    }
+    if (size > maxHeaderBytes) {
+      throw HttpError.headersTooLarge(size, maxHeaderBytes);
+    }
+  }
+
+  /** @throws HttpError 401 or 429 when the gate refuses the request */
+  private void admit(HttpExchange exchange) {
+    AccessGate.Verdict verdict = gate.check(AccessGate.Api.HTTP,
+        Authenticator.bearerToken(exchange.getRequestHeaders().getFirst("Authorization")),
+        exchange.getRemoteAddress().getAddress());
+    if (!verdict.admitted()) {
+      throw switch (verdict.refusal()) {
+        case UNAUTHORIZED -> HttpError.unauthorized(verdict.message());
+        case RATE_LIMITED -> HttpError.rateLimited(verdict.message(), verdict.retryAfterSeconds());
+      };
     }
   }
 

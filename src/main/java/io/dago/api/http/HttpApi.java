@@ -1,11 +1,16 @@
 package io.dago.api.http;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.dago.api.AccessGate;
 import io.dago.api.ApiJson;
+import io.dago.api.Transport;
 import io.dago.engine.GraphFinishedException;
 import io.dago.engine.GraphNotFoundException;
 import io.dago.engine.IdempotencyConflictException;
 import io.dago.engine.Orchestrator;
+import io.dago.engine.OverloadedException;
 import io.dago.graph.InvalidGraphException;
 import io.dago.json.InvalidJsonException;
 import io.dago.metrics.MetricRegistry;
@@ -57,7 +62,8 @@ public final class HttpApi {
         .get("/api/v1/graphs/{id}", endpoints::get)
         .post("/api/v1/graphs/{id}/cancel", endpoints::cancel)
         .get("/api/v1/graphs/{id}/events", endpoints::events)
-        .get("/health", endpoints::health);
+        // For load balancers and probes, which carry no token: no token needed, no rate limit.
+        .publicGet("/health", endpoints::health);
   }
 
   /** Every exception a handler may throw, and its answer. Unmapped exceptions are 500 {@code internal}. */
@@ -75,6 +81,9 @@ public final class HttpApi {
         // Nothing was accepted: the client may try again once Redis is back.
         .map(StoreUnavailableException.class, e -> Response.error(503, "unavailable",
             "the state store is unreachable, nothing was changed; retry later").withHeader("Retry-After", "1"))
+        // Backpressure: too many ready nodes wait, nothing was accepted; the same request may come again later.
+        .map(OverloadedException.class, e -> Response.error(503, "overloaded", e.getMessage())
+            .withHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds()))))
         .map(InterruptedException.class,
             e -> Response.error(503, "unavailable", "the server is shutting down; retry the request"));
   }
@@ -100,39 +109,80 @@ public final class HttpApi {
    */
   public static HttpApi start(Orchestrator orchestrator, String bindAddress, int port, long maxBodyBytes,
       HttpObserver observer, MetricRegistry metrics) {
+    return start(orchestrator, bindAddress, port, maxBodyBytes, observer, metrics, Transport.plain());
+  }
+
+  /**
+   * Starts serving at once, over HTTPS when the transport has TLS material.
+   *
+   * @param transport TLS, and the header size and timeouts every connection is held to; see {@link ConnectionLimits}
+   *     for the hazard that the JDK applies the first server's limits to every server of the process
+   */
+  public static HttpApi start(Orchestrator orchestrator, String bindAddress, int port, long maxBodyBytes,
+      HttpObserver observer, MetricRegistry metrics, Transport transport) {
+    return start(orchestrator, bindAddress, port, maxBodyBytes, observer, metrics, transport, AccessGate.OPEN);
+  }
+
+  /**
+   * Starts serving at once, behind the access gate.
+   *
+   * @param gate asked about every request but {@code GET /health} (and {@code GET /metrics} unless the gate
+   *     {@linkplain AccessGate#guardsMetrics() guards metrics}), 404s and 405s included
+   */
+  public static HttpApi start(Orchestrator orchestrator, String bindAddress, int port, long maxBodyBytes,
+      HttpObserver observer, MetricRegistry metrics, Transport transport, AccessGate gate) {
     return start(new Endpoints(Objects.requireNonNull(orchestrator, "orchestrator")), bindAddress, port,
-        maxBodyBytes, observer, metrics);
+        maxBodyBytes, observer, metrics, transport, gate);
   }
 
   /** Tests start the server with endpoints whose orchestrator is null, to prove a request never reached it. */
   static HttpApi start(Endpoints endpoints, String bindAddress, int port, long maxBodyBytes) {
-    return start(endpoints, bindAddress, port, maxBodyBytes, HttpObserver.NONE, null);
+    return start(endpoints, bindAddress, port, maxBodyBytes, HttpObserver.NONE, null, Transport.plain());
   }
 
   static HttpApi start(Endpoints endpoints, String bindAddress, int port, long maxBodyBytes, HttpObserver observer,
-      MetricRegistry metrics) {
+      MetricRegistry metrics, Transport transport) {
+    return start(endpoints, bindAddress, port, maxBodyBytes, observer, metrics, transport, AccessGate.OPEN);
+  }
+
+  static HttpApi start(Endpoints endpoints, String bindAddress, int port, long maxBodyBytes, HttpObserver observer,
+      MetricRegistry metrics, Transport transport, AccessGate gate) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, was " + maxBodyBytes);
     }
     Router router = routes(endpoints);
     if (metrics != null) {
-      router.get("/metrics", request -> Response.text(MetricRegistry.CONTENT_TYPE, metrics.scrape()));
+      Handler scrape = request -> Response.text(MetricRegistry.CONTENT_TYPE, metrics.scrape());
+      if (gate.guardsMetrics()) {
+        router.get("/metrics", scrape);
+      } else {
+        router.publicGet("/metrics", scrape);
+      }
     }
     HttpServer server;
     try {
       keepIdleConnectionsOpen();
-      server = HttpServer.create(new InetSocketAddress(bindAddress, port), BACKLOG);
+      ConnectionLimits.apply(transport);
+      server = transport.secure() ? https(new InetSocketAddress(bindAddress, port), transport)
+          : HttpServer.create(new InetSocketAddress(bindAddress, port), BACKLOG);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for HTTP on " + bindAddress + ":" + port + ": " + e.getMessage(), e);
     }
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
-    server.createContext("/", new Dispatcher(router, exceptionMapping(), maxBodyBytes, observer));
+    server.createContext("/",
+        new Dispatcher(router, exceptionMapping(), maxBodyBytes, transport.maxHeaderBytes(), observer, gate));
     server.start();
     HttpApi api = new HttpApi(server, executor);
-    LOG.info(() -> "HTTP API listening on " + bindAddress + ":" + api.port());
+    LOG.info(() -> "HTTP API listening on " + bindAddress + ":" + api.port() + (transport.secure() ? " (https)" : ""));
     LOG.fine(() -> "HTTP routes: " + String.join(", ", router.describe()));
     return api;
+  }
+
+  private static HttpsServer https(InetSocketAddress address, Transport transport) throws IOException {
+    HttpsServer server = HttpsServer.create(address, BACKLOG);
+    server.setHttpsConfigurator(new HttpsConfigurator(transport.tls().sslContext()));
+    return server;
   }
 
   /**

@@ -34,9 +34,24 @@ final class HttpError extends RuntimeException {
         method + " is not allowed on " + template + "; allowed: " + allow, Map.of("Allow", allow));
   }
 
+  /** No valid bearer token; the same answer whether it was missing or wrong. */
+  static HttpError unauthorized(String message) {
+    return new HttpError(401, "unauthorized", message, Map.of("WWW-Authenticate", "Bearer"));
+  }
+
+  static HttpError rateLimited(String message, long retryAfterSeconds) {
+    return new HttpError(429, "rate_limited", message, Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+  }
+
   static HttpError payloadTooLarge(long maxBodyBytes) {
     return new HttpError(413, "payload_too_large",
         "the request body is larger than the limit of " + maxBodyBytes + " bytes", Map.of());
+  }
+
+  /** @param maxHeaderBytes the limit, {@code DAGO_MAX_HEADER_BYTES} */
+  static HttpError headersTooLarge(long headerBytes, int maxHeaderBytes) {
+    return new HttpError(431, "headers_too_large", "the request line and headers are " + headerBytes
+        + " bytes, more than the limit of " + maxHeaderBytes + " bytes", Map.of());
   }
 
   static HttpError unsupportedMediaType(String contentType) {

@@ -14,8 +14,12 @@ final class CloseCodes {
   static final int TOO_SLOW = 1013;
   /** The path or query is not one the API serves. */
   static final int BAD_REQUEST = 4400;
+  /** No valid bearer token: missing or wrong, the client is not told which. */
+  static final int UNAUTHORIZED = 4401;
   /** No graph has the requested id. */
   static final int NOT_FOUND = 4404;
+  /** The caller's rate limit is used up; the reason says when to try again. */
+  static final int RATE_LIMITED = 4429;
 
   /** A close frame's payload is at most 125 bytes, two of them the code. */
   private static final int MAX_REASON_BYTES = 123;

@@ -5,25 +5,44 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.WrappedByteChannel;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 
 /**
  * A connection's socket as the library writes to it, counting the bytes that reach the kernel. The library queues
  * outgoing frames without bound and offers no callback when its queue drains; this count, and the wake-up after each
  * write, are what let a {@link Connection} keep only a small window of frames inside the library.
+ *
+ * <p>It also bounds the handshake, which the library buffers without limit until it is complete: the bytes read
+ * before the connection opens are counted, and a handshake request over the header limit ends the connection.
+ *
+ * <p>Over TLS it wraps the library's TLS channel rather than the socket and counts the plain bytes that channel
+ * takes, which is what {@link Connection} hands over too; see {@link Tls}.
  */
-final class CountedChannel implements ByteChannel {
-  private final SocketChannel socket;
+class CountedChannel implements ByteChannel {
+  private final ByteChannel socket;
+  private final int maxHandshakeBytes;
   private final AtomicLong written = new AtomicLong();
   private volatile Runnable afterWrite = () -> {};
+  /** Bytes read before {@link #opened()}; only the library's selector thread reads. */
+  private long handshakeBytes;
+  private volatile boolean opened;
 
-  private CountedChannel(SocketChannel socket) {
+  private CountedChannel(ByteChannel socket, int maxHandshakeBytes) {
     this.socket = socket;
+    this.maxHandshakeBytes = maxHandshakeBytes;
   }
 
   /** Bytes written to the socket so far: frames, control frames and the handshake alike. */
@@ -41,6 +60,11 @@ final class CountedChannel implements ByteChannel {
     this.afterWrite = task;
   }
 
+  /** The handshake is done: from now on reads are frames, which the draft's frame limit bounds. */
+  void opened() {
+    opened = true;
+  }
+
   @Override
   public int write(ByteBuffer source) throws IOException {
     int n = socket.write(source);
@@ -53,7 +77,18 @@ final class CountedChannel implements ByteChannel {
 
   @Override
   public int read(ByteBuffer target) throws IOException {
-    return socket.read(target);
+    return counted(socket.read(target));
+  }
+
+  /** @throws IOException when the handshake grows past the limit: the library then drops the connection */
+  int counted(int read) throws IOException {
+    if (read > 0 && !opened) {
+      handshakeBytes += read;
+      if (handshakeBytes > maxHandshakeBytes) {
+        throw new IOException("WebSocket handshake request larger than " + maxHandshakeBytes + " bytes");
+      }
+    }
+    return read;
   }
 
   @Override
@@ -67,10 +102,67 @@ final class CountedChannel implements ByteChannel {
   }
 
   /**
-   * Gives every accepted socket a counted channel, left as the connection's attachment until the handshake is done
-   * and {@link Connection} takes it.
+   * Over TLS, the library looks for {@link WrappedByteChannel} to flush encrypted bytes it could not write yet and
+   * to read decrypted bytes it has buffered, so this one passes those calls through to the TLS channel.
+   */
+  static final class Tls extends CountedChannel implements WrappedByteChannel {
+    private final WrappedByteChannel tls;
+
+    private Tls(WrappedByteChannel tls, int maxHandshakeBytes) {
+      super(tls, maxHandshakeBytes);
+      this.tls = tls;
+    }
+
+    @Override
+    public boolean isNeedWrite() {
+      return tls.isNeedWrite();
+    }
+
+    @Override
+    public void writeMore() throws IOException {
+      tls.writeMore();
+      super.afterWrite.run();
+    }
+
+    @Override
+    public boolean isNeedRead() {
+      return tls.isNeedRead();
+    }
+
+    @Override
+    public int readMore(ByteBuffer target) throws IOException {
+      return counted(tls.readMore(target));
+    }
+
+    @Override
+    public boolean isBlocking() {
+      return tls.isBlocking();
+    }
+  }
+
+  /**
+   * Gives every accepted socket a counted channel (over TLS when there is a context), left as the connection's
+   * attachment until the handshake is done and {@link Connection} takes it, and a deadline: a connection that has
+   * not completed its TLS and WebSocket handshakes within the request timeout is closed, as the library itself only
+   * watches connections that are open.
    */
   static final class Factory implements WebSocketServerFactory {
+    private final DefaultSSLWebSocketServerFactory tls;
+    private final int maxHandshakeBytes;
+    private final Duration handshakeTimeout;
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param sslContext null for plain connections
+     * @param timer runs the handshake deadlines and, over TLS, the TLS engine's delegated tasks
+     */
+    Factory(SSLContext sslContext, int maxHandshakeBytes, Duration handshakeTimeout, ScheduledExecutorService timer) {
+      this.tls = sslContext == null ? null : new DefaultSSLWebSocketServerFactory(sslContext, timer);
+      this.maxHandshakeBytes = maxHandshakeBytes;
+      this.handshakeTimeout = handshakeTimeout;
+      this.timer = timer;
+    }
+
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter adapter, Draft draft) {
       return new WebSocketImpl(adapter, draft);
@@ -82,9 +174,18 @@ final class CountedChannel implements ByteChannel {
     }
 
     @Override
-    public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) {
-      CountedChannel counted = new CountedChannel(channel);
-      ((WebSocketImpl) key.attachment()).setAttachment(counted);
+    public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+      WebSocketImpl socket = (WebSocketImpl) key.attachment();
+      CountedChannel counted = tls == null
+          ? new CountedChannel(channel, maxHandshakeBytes)
+          : new Tls((WrappedByteChannel) tls.wrapChannel(channel, key), maxHandshakeBytes);
+      socket.setAttachment(counted);
+      timer.schedule(() -> {
+        // Closing a connection that never opened tells the server, which releases its buffers, but not onClose.
+        if (socket.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+          socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "no complete handshake within " + handshakeTimeout);
+        }
+      }, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
       return counted;
     }
 

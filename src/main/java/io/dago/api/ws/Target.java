@@ -22,12 +22,14 @@ import java.util.stream.Collectors;
  *   and of these types (both filters must match).
  * </ul>
  * Anything else, unknown query parameters included, is a {@link BadRequest}: the client only sees the close reason,
- * so a misspelt parameter is better refused than silently ignored.
+ * so a misspelt parameter is better refused than silently ignored. Both take {@code token=TOKEN} too, for browsers,
+ * which cannot set an {@code Authorization} header on a WebSocket; see {@link #token}.
  */
 sealed interface Target {
   String GRAPH_EVENTS_PREFIX = "/api/v1/graphs/";
   String GRAPH_EVENTS_SUFFIX = "/events";
   String ALL_EVENTS = "/api/v1/events";
+  String TOKEN = "token";
 
   /** One graph's log from {@code afterSeq} on, then its live events. */
   record Follow(String graphId, long afterSeq) implements Target {}
@@ -58,18 +60,42 @@ sealed interface Target {
     String path = mark < 0 ? resource : resource.substring(0, mark);
     Map<String, String> query = query(mark < 0 ? "" : resource.substring(mark + 1));
     if (path.equals(ALL_EVENTS)) {
-      allowOnly(query, "graph", "type");
+      allowOnly(query, "graph", "type", TOKEN);
       return new Firehose(Set.copyOf(list(query.get("graph"))), types(query.get("type")));
     }
     if (path.startsWith(GRAPH_EVENTS_PREFIX) && path.endsWith(GRAPH_EVENTS_SUFFIX)) {
       String id = decode(path.substring(GRAPH_EVENTS_PREFIX.length(), path.length() - GRAPH_EVENTS_SUFFIX.length()));
       if (!id.isEmpty() && id.indexOf('/') < 0) {
-        allowOnly(query, "after");
+        allowOnly(query, "after", TOKEN);
         return new Follow(id, after(query.get("after")));
       }
     }
     throw new BadRequest("no such endpoint: " + path + "; use " + GRAPH_EVENTS_PREFIX + "{id}" + GRAPH_EVENTS_SUFFIX
         + " or " + ALL_EVENTS);
+  }
+
+  /**
+   * The {@code token} query parameter, read on its own before the request is parsed (and before a caller without a
+   * valid token may learn anything about paths and parameters).
+   *
+   * @return its decoded value, or null when absent or not valid percent-encoding
+   */
+  static String token(String resource) {
+    int mark = resource.indexOf('?');
+    if (mark < 0) {
+      return null;
+    }
+    for (String pair : resource.substring(mark + 1).split("&")) {
+      int eq = pair.indexOf('=');
+      try {
+        if (eq > 0 && decode(pair.substring(0, eq)).equals(TOKEN)) {
+          return decode(pair.substring(eq + 1));
+        }
+      } catch (BadRequest e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static long after(String value) throws BadRequest {

@@ -1,22 +1,29 @@
 package io.dago.api.ws;
 
+import io.dago.api.AccessGate;
+import io.dago.api.Authenticator;
+import io.dago.api.Transport;
+import io.dago.config.Limits;
 import io.dago.engine.GraphNotFoundException;
 import io.dago.engine.Orchestrator;
 import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
+import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
@@ -28,6 +35,15 @@ import org.java_websocket.server.WebSocketServer;
  *
  * <p>Pings go out every {@link Settings#pingInterval}, keeping idle connections open through proxies, and a peer
  * that has not answered for one and a half intervals is dropped.
+ *
+ * <p>Limits: a frame (or a fragmented message) from a client larger than {@link Settings#maxFrameBytes} closes the
+ * connection with 1009; a connection that has not completed its handshakes (TLS, then WebSocket) within the
+ * transport's request timeout, or whose handshake request is larger than its header limit, is dropped.
+ *
+ * <p>Each handshake is one request to the {@link AccessGate}, with the token of the {@code Authorization} header or,
+ * without that header, of the {@code token} query parameter (browsers cannot set headers on a WebSocket). The library
+ * can refuse a handshake only with a 404, which would tell the client nothing true, so a refused connection is
+ * accepted and closed at once, before anything is sent: 4401 without a valid token, 4429 over the rate limit.
  */
 public final class WebSocketApi {
   private static final Logger LOG = Logger.getLogger(WebSocketApi.class.getName());
@@ -41,13 +57,22 @@ public final class WebSocketApi {
   /**
    * @param sendBuffer live events a client may fall behind by before it is closed with 1013
    * @param pingInterval between pings; zero sends none and never drops a silent peer
+   * @param maxFrameBytes the largest frame, or fragmented message, a client may send
    */
-  public record Settings(int sendBuffer, Duration pingInterval) {
+  public record Settings(int sendBuffer, Duration pingInterval, int maxFrameBytes) {
     public Settings {
       if (sendBuffer < 1) {
         throw new IllegalArgumentException("the WebSocket send buffer must be at least 1 event, was " + sendBuffer);
       }
       Objects.requireNonNull(pingInterval, "pingInterval");
+      if (maxFrameBytes < 1) {
+        throw new IllegalArgumentException("the largest WebSocket frame must be at least 1 byte, was " + maxFrameBytes);
+      }
+    }
+
+    /** With the default frame limit. */
+    public Settings(int sendBuffer, Duration pingInterval) {
+      this(sendBuffer, pingInterval, Limits.defaults().wsMaxFrameBytes());
     }
   }
 
@@ -62,8 +87,28 @@ public final class WebSocketApi {
    * @throws UncheckedIOException when the address cannot be bound
    */
   public static WebSocketApi start(Orchestrator orchestrator, String bindAddress, int port, Settings settings) {
+    return start(orchestrator, bindAddress, port, settings, Transport.plain());
+  }
+
+  /**
+   * Starts serving, over TLS (wss://) when the transport has TLS material, and returns once the port is bound.
+   *
+   * @param transport TLS, and the handshake's size limit and deadline (its request timeout)
+   */
+  public static WebSocketApi start(Orchestrator orchestrator, String bindAddress, int port, Settings settings,
+      Transport transport) {
+    return start(orchestrator, bindAddress, port, settings, transport, AccessGate.OPEN);
+  }
+
+  /**
+   * Starts serving behind the access gate, and returns once the port is bound.
+   *
+   * @param gate asked about every handshake
+   */
+  public static WebSocketApi start(Orchestrator orchestrator, String bindAddress, int port, Settings settings,
+      Transport transport, AccessGate gate) {
     Server server = new Server(Objects.requireNonNull(orchestrator, "orchestrator"),
-        new InetSocketAddress(bindAddress, port), settings);
+        new InetSocketAddress(bindAddress, port), settings, transport, gate);
     server.start();
     try {
       server.started.get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -78,7 +123,7 @@ public final class WebSocketApi {
       throw new IllegalStateException("interrupted while starting the WebSocket API", e);
     }
     WebSocketApi api = new WebSocketApi(server);
-    LOG.info(() -> "WebSocket API listening on " + bindAddress + ":" + api.port());
+    LOG.info(() -> "WebSocket API listening on " + bindAddress + ":" + api.port() + (transport.secure() ? " (wss)" : ""));
     return api;
   }
 
@@ -106,6 +151,7 @@ public final class WebSocketApi {
       Thread.currentThread().interrupt();
     } finally {
       server.senders.shutdownNow();
+      server.handshakes.shutdownNow();
     }
   }
 
@@ -116,14 +162,21 @@ public final class WebSocketApi {
     /** Where connections' drains run; see {@link Connection} for why these are platform threads. */
     final ExecutorService senders = Executors.newFixedThreadPool(SENDER_THREADS,
         Thread.ofPlatform().name("dago-ws-sender-", 0).daemon().factory());
+    /** Handshake deadlines, and the TLS engine's delegated tasks. */
+    final ScheduledThreadPoolExecutor handshakes = new ScheduledThreadPoolExecutor(1,
+        Thread.ofPlatform().name("dago-ws-handshakes").daemon().factory());
     private final Orchestrator orchestrator;
     private final Settings settings;
+    private final AccessGate gate;
 
-    Server(Orchestrator orchestrator, InetSocketAddress address, Settings settings) {
-      super(address);
+    Server(Orchestrator orchestrator, InetSocketAddress address, Settings settings, Transport transport,
+        AccessGate gate) {
+      super(address, List.of(new Draft_6455(List.of(), settings.maxFrameBytes())));
       this.orchestrator = orchestrator;
       this.settings = settings;
-      setWebSocketFactory(new CountedChannel.Factory());
+      this.gate = gate;
+      setWebSocketFactory(new CountedChannel.Factory(transport.secure() ? transport.tls().sslContext() : null,
+          transport.maxHeaderBytes(), transport.requestTimeout(), handshakes));
       setReuseAddr(true);
       // Event frames are small and latency matters more than packet count.
       setTcpNoDelay(true);
@@ -139,15 +192,40 @@ public final class WebSocketApi {
     @Override
     public void onOpen(WebSocket socket, ClientHandshake handshake) {
       counters.connectionOpened();
+      ((CountedChannel) socket.getAttachment()).opened();
       try {
-        open(socket, handshake);
+        if (admitted(socket, handshake)) {
+          open(socket, handshake);
+        }
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "cannot serve WebSocket request " + handshake.getResourceDescriptor(), e);
+        // The path only: the query may hold a token.
+        String resource = handshake.getResourceDescriptor();
+        LOG.log(Level.WARNING, "cannot serve WebSocket request " + resource.substring(0,
+            resource.indexOf('?') < 0 ? resource.length() : resource.indexOf('?')), e);
         if (socket.getAttachment() instanceof Connection connection) {
           connection.ended();
         }
         socket.close(CloseCodes.INTERNAL_ERROR, "internal error");
       }
+    }
+
+    /** Closes the connection with 4401 or 4429, and answers false, when the gate refuses it. */
+    private boolean admitted(WebSocket socket, ClientHandshake handshake) {
+      String authorization = handshake.getFieldValue("Authorization");
+      String token = authorization == null || authorization.isEmpty()
+          ? Target.token(handshake.getResourceDescriptor())
+          : Authenticator.bearerToken(authorization);
+      InetSocketAddress remote = socket.getRemoteSocketAddress();
+      AccessGate.Verdict verdict = gate.check(AccessGate.Api.WEBSOCKET, token,
+          remote == null ? null : remote.getAddress());
+      if (verdict.admitted()) {
+        return true;
+      }
+      socket.close(switch (verdict.refusal()) {
+        case UNAUTHORIZED -> CloseCodes.UNAUTHORIZED;
+        case RATE_LIMITED -> CloseCodes.RATE_LIMITED;
+      }, verdict.message());
+      return false;
     }
 
     private void open(WebSocket socket, ClientHandshake handshake) {
@@ -219,6 +297,7 @@ public final class WebSocketApi {
         Thread.currentThread().interrupt();
       } finally {
         senders.shutdownNow();
+        handshakes.shutdownNow();
       }
     }
   }

@@ -41,15 +41,23 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     return open(port, path, false);
   }
 
+  /** @param headers name and value pairs sent with the handshake, such as {@code "Authorization", "Bearer ..."} */
+  static WsClient connect(int port, String path, String... headers) {
+    return open(port, path, false, headers);
+  }
+
   /** Connects but reads nothing until {@link #resume}. */
   static WsClient connectPaused(int port, String path) {
     return open(port, path, true);
   }
 
-  private static WsClient open(int port, String path, boolean paused) {
+  private static WsClient open(int port, String path, boolean paused, String... headers) {
     WsClient client = new WsClient(paused);
-    client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + path), client).join();
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    client.socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + path), client).join();
     return client;
   }
 
