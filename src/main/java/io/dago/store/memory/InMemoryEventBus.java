@@ -1,11 +1,11 @@
 package io.dago.store.memory;
 
 import io.dago.state.Event;
+import io.dago.store.AllGraphsSubscribers;
 import io.dago.store.EventBus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The embedded event bus: each graph's log is a list in memory; subscribers are called while the log's lock
@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class InMemoryEventBus implements EventBus {
   private final ConcurrentHashMap<String, GraphLog> logs = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<Listening> everyGraph = new CopyOnWriteArrayList<>();
+  private final AllGraphsSubscribers everyGraph = new AllGraphsSubscribers();
 
   @Override
   public List<Event> append(String graphId, List<Event.Draft> drafts) {
@@ -33,9 +33,7 @@ public final class InMemoryEventBus implements EventBus {
       }
     }
     for (Event event : appended) {
-      for (Listening subscriber : everyGraph) {
-        subscriber.deliver(event);
-      }
+      everyGraph.deliver(event);
     }
     return appended;
   }
@@ -78,12 +76,7 @@ public final class InMemoryEventBus implements EventBus {
 
   @Override
   public Subscription subscribeAll(EventListener listener) {
-    Listening subscriber = new Listening(listener);
-    everyGraph.add(subscriber);
-    return () -> {
-      subscriber.closed = true;
-      everyGraph.remove(subscriber);
-    };
+    return everyGraph.add(listener);
   }
 
   @Override
@@ -97,9 +90,7 @@ public final class InMemoryEventBus implements EventBus {
         }
       }
     }
-    for (Listening subscriber : everyGraph) {
-      subscriber.deliverLive(event);
-    }
+    everyGraph.deliver(event);
   }
 
   @Override

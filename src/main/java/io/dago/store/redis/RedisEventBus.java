@@ -1,6 +1,7 @@
 package io.dago.store.redis;
 
 import io.dago.state.Event;
+import io.dago.store.AllGraphsSubscribers;
 import io.dago.store.EventBus;
 import io.dago.store.StoreUnavailableException;
 import java.time.Duration;
@@ -53,7 +54,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   private final int eventsCap;
   private final Consumer<List<Event>> published;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<Follower>> followers = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<Listening> everyGraph = new CopyOnWriteArrayList<>();
+  private final AllGraphsSubscribers everyGraph = new AllGraphsSubscribers();
   private final LinkedBlockingQueue<Event> toFeed = new LinkedBlockingQueue<>();
   private final LongAdder feedDropped = new LongAdder();
   private final FeedOrder firehoseOrder = new FeedOrder(FEED_REORDER_PATIENCE_NANOS);
@@ -164,12 +165,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
 
   @Override
   public Subscription subscribeAll(EventListener listener) {
-    Listening listening = new Listening(listener);
-    everyGraph.add(listening);
-    return () -> {
-      listening.closed = true;
-      everyGraph.remove(listening);
-    };
+    return everyGraph.add(listener);
   }
 
   @Override
@@ -284,7 +280,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
             }
           }
         }
-        firehoseOrder.expire(System.nanoTime(), this::history, this::deliverToEveryGraph);
+        firehoseOrder.expire(System.nanoTime(), this::history, everyGraph::deliver);
         if (System.nanoTime() - lastSweep > QUIET_NANOS) {
           sweepQuietFollowers();
           lastSweep = System.nanoTime();
@@ -326,13 +322,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
           }
         }
       }
-      firehoseOrder.accept(event, System.nanoTime(), this::deliverToEveryGraph);
-    }
-  }
-
-  private void deliverToEveryGraph(Event event) {
-    for (Listening listening : everyGraph) {
-      listening.deliver(event);
+      firehoseOrder.accept(event, System.nanoTime(), everyGraph::deliver);
     }
   }
 
@@ -373,26 +363,5 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     }
     feedWriter.interrupt();
     fillers.shutdownNow();
-  }
-
-  /** A subscriber of all graphs that stops hearing anything the moment it unsubscribes. */
-  private static final class Listening {
-    final EventListener listener;
-    volatile boolean closed;
-
-    Listening(EventListener listener) {
-      this.listener = listener;
-    }
-
-    void deliver(Event event) {
-      if (closed) {
-        return;
-      }
-      if (event.type().isStored()) {
-        listener.onEvent(event);
-      } else {
-        listener.onLiveEvent(event);
-      }
-    }
   }
 }
