@@ -6,12 +6,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAddParams;
 
 /**
  * The one door to Redis for the adapters: runs commands on the shared client and turns "Redis cannot be reached"
@@ -60,6 +63,24 @@ public final class Redis implements AutoCloseable {
       } catch (JedisDataException e) {
         if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
           return redis.eval(script.source(), keys, args);
+        }
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Appends an entry at an explicit id, as the way to claim it: false, and nothing written, when the stream already
+   * holds that id or a later one (someone else claimed it first), which is an answer, not an error.
+   */
+  public boolean appendAt(String stream, StreamEntryID id, long cap, Map<String, String> fields) {
+    return call(redis -> {
+      try {
+        redis.xadd(stream, XAddParams.xAddParams().id(id).maxLen(cap).approximateTrimming(), fields);
+        return true;
+      } catch (JedisDataException e) {
+        if (String.valueOf(e.getMessage()).contains("equal or smaller than the target stream top item")) {
+          return false;
         }
         throw e;
       }

@@ -39,6 +39,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   private static final int HISTORY_PAGE = 1000;
   private static final int FEED_BLOCK_MS = 1000;
   private static final long FEED_IDLE_POLL_MS = 100;
+  private static final long FEED_LINGER_MS = 3;
   /** How long an event that came early through the feed waits for those before it before they are read from the log. */
   private static final long FEED_REORDER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final int FEED_REORDER_BLOCK_MS = 50;
@@ -104,17 +105,23 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
       for (int i = 0; i < drafts.size(); i++) {
         events.add(drafts.get(i).at(next + i, graphId));
       }
-      try {
-        for (Event event : events) {
-          redis.call(r -> r.xadd(stream, XAddParams.xAddParams().id(new StreamEntryID(0, event.seq()))
-              .maxLen(eventsCap).approximateTrimming(), Map.of("e", EventCodec.write(event))));
-        }
-      } catch (redis.clients.jedis.exceptions.JedisDataException taken) {
+      // One appender per graph at a time (the port's contract): only the first id can have been taken meanwhile.
+      if (!appendAt(stream, events.get(0))) {
         continue;
+      }
+      for (Event event : events.subList(1, events.size())) {
+        if (!appendAt(stream, event)) {
+          throw new IllegalStateException("graph " + graphId + " has another appender: seq " + event.seq()
+              + " was taken");
+        }
       }
       committed(graphId, events);
       return events;
     }
+  }
+
+  private boolean appendAt(String stream, Event event) {
+    return redis.appendAt(stream, new StreamEntryID(0, event.seq()), eventsCap, Map.of("e", EventCodec.write(event)));
   }
 
   /** Events the state store has just committed to the graph's log: delivered here at once, and sent to the feed. */
@@ -235,6 +242,10 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
             continue;
           }
           batch.add(first);
+          if (toFeed.size() < FEED_BATCH - 1) {
+            // A few milliseconds gather a busy instance's events into one entry: one command for many events.
+            Thread.sleep(FEED_LINGER_MS);
+          }
           toFeed.drainTo(batch, FEED_BATCH - 1);
         }
         String json = EventCodec.writeAll(batch);

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.ZRangeParams;
 
 /**
@@ -251,13 +252,16 @@ public final class RedisStateStore implements StateStore {
 
   private boolean commit(LoadedGraphs.Entry entry, List<Event> committed, List<GraphRun.Dispatch> dispatches,
       List<TaskQueue.Task> acks) {
+    boolean ended = entry.run.status().isTerminal();
+    if (committed.size() == 1 && dispatches.isEmpty() && acks.isEmpty() && !ended) {
+      return append(entry.run.id(), committed.get(0));
+    }
     String id = entry.run.id();
     int shard = keys.shardOf(id);
     String graphKey = keys.graph(id);
     String idempotencyKey = entry.stored.idempotencyKey();
     List<String> scriptKeys = List.of(keys.events(id), keys.queue(shard), keys.delayed(shard), graphKey,
         idempotencyKey == null ? graphKey : keys.idempotency(idempotencyKey));
-    boolean ended = entry.run.status().isTerminal();
     List<String> args = new ArrayList<>(8 + committed.size() + 3 * dispatches.size() + acks.size());
     args.add(Long.toString(committed.get(0).seq()));
     args.add(Integer.toString(settings.eventsCap()));
@@ -280,6 +284,15 @@ public final class RedisStateStore implements StateStore {
     }
     Object result = redis.eval(Scripts.COMMIT, scriptKeys, args);
     return result instanceof Long n && n == 1;
+  }
+
+  /**
+   * A change that only records one event (a node starting, most often) needs no script: the {@code XADD} at the next
+   * seq is itself the check that nobody committed first, as in {@link Scripts#COMMIT}.
+   */
+  private boolean append(String graphId, Event event) {
+    return redis.appendAt(keys.events(graphId), new StreamEntryID(0, event.seq()), settings.eventsCap(),
+        Map.of("e", EventCodec.write(event)));
   }
 
   /** Applies the events other instances committed since this run last saw the log. */
