@@ -146,7 +146,7 @@ record RedisAddress(List<RedisEndpoint> seeds, boolean tls, String user, String 
         return port;
       }
     }
-    throw new ConfigException(VARIABLE + " has a bad port '" + text + "' in '" + redact(entry)
+    throw new ConfigException(VARIABLE + " has a bad port in '" + redact(entry)
         + "': the port must be a number between 1 and 65535");
   }
 
@@ -168,7 +168,7 @@ record RedisAddress(List<RedisEndpoint> seeds, boolean tls, String user, String 
   static String redact(String entry) {
     int at = entry.lastIndexOf('@');
     if (at < 0) {
-      return entry;
+      return redactPort(entry);
     }
     int start = entry.indexOf("://");
     start = start < 0 ? 0 : start + 3;
@@ -176,6 +176,27 @@ record RedisAddress(List<RedisEndpoint> seeds, boolean tls, String user, String 
     // As in parsing: a colon before the @ ends the user; without one, everything before the @ is the password.
     return (colon >= 0 && colon < at ? entry.substring(0, colon + 1) : entry.substring(0, start))
         + "***" + entry.substring(at);
+  }
+
+  /**
+   * A URL without user information can still hold a password where its port should be ({@code redis://:secret},
+   * {@code redis://user:secret} with the host forgotten): a port that is not a number is not shown.
+   */
+  private static String redactPort(String entry) {
+    int start = entry.indexOf("://");
+    if (start < 0) {
+      return entry;
+    }
+    int colon = entry.indexOf(':', start + 3);
+    if (colon < 0) {
+      return entry;
+    }
+    int end = entry.indexOf('/', colon);
+    String port = end < 0 ? entry.substring(colon + 1) : entry.substring(colon + 1, end);
+    if (port.chars().allMatch(Character::isDigit)) {
+      return entry;
+    }
+    return entry.substring(0, colon + 1) + "***" + (end < 0 ? "" : entry.substring(end));
   }
 
   /** Percent-decoding as URLs define it; unlike URLDecoder it leaves '+' alone. Bad escapes stay as written. */

@@ -9,6 +9,10 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -53,6 +57,7 @@ public final class Json {
     if (body.length == 0) {
       throw new InvalidJsonException("the request body is empty; send a JSON document");
     }
+    requireUtf8(body);
     try (JsonParser parser = FACTORY.createParser(body)) {
       if (parser.nextToken() == null) {
         throw new InvalidJsonException("the request body holds no JSON value");
@@ -66,6 +71,19 @@ public final class Json {
       throw new InvalidJsonException(e.getOriginalMessage() + " at " + where(e.getLocation()));
     } catch (IOException e) {
       throw new InvalidJsonException("unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  /**
+   * JSON is UTF-8 (RFC 8259), and the parser below is lenient about it: it decodes overlong forms and code points
+   * past U+10FFFF into text no JSON writer can write back. A strict decoder looks first.
+   */
+  private static void requireUtf8(byte[] body) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+    } catch (CharacterCodingException e) {
+      throw new InvalidJsonException("the request body is not valid UTF-8");
     }
   }
 

@@ -261,10 +261,10 @@ class ConfigLoaderTest {
   @Test
   void badRedisAddressesStopStartUpWithOneLineSayingWhatIsWrong() {
     assertMessage(Map.of("REDIS_ADDR", "h:port"),
-        "REDIS_ADDR has a bad port 'port' in 'h:port': the port must be a number between 1 and 65535");
-    assertMessage(Map.of("REDIS_ADDR", "h:0"), "REDIS_ADDR has a bad port '0' in 'h:0'");
-    assertMessage(Map.of("REDIS_ADDR", "h:65536"), "REDIS_ADDR has a bad port '65536' in 'h:65536'");
-    assertMessage(Map.of("REDIS_ADDR", "h:"), "REDIS_ADDR has a bad port '' in 'h:'");
+        "REDIS_ADDR has a bad port in 'h:port': the port must be a number between 1 and 65535");
+    assertMessage(Map.of("REDIS_ADDR", "h:0"), "REDIS_ADDR has a bad port in 'h:0'");
+    assertMessage(Map.of("REDIS_ADDR", "h:65536"), "REDIS_ADDR has a bad port in 'h:65536'");
+    assertMessage(Map.of("REDIS_ADDR", "h:"), "REDIS_ADDR has a bad port in 'h:'");
     assertMessage(Map.of("REDIS_ADDR", ":6379"), "REDIS_ADDR has no host in ':6379'");
     assertMessage(Map.of("REDIS_ADDR", "redis://"), "REDIS_ADDR has no host in 'redis://'");
     assertMessage(Map.of("REDIS_ADDR", "http://h:6379"),

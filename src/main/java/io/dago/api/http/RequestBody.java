@@ -82,7 +82,7 @@ final class RequestBody {
       return false;
     }
     String[] parts = contentType.split(";");
-    if (!parts[0].strip().equalsIgnoreCase(JSON)) {
+    if (parts.length == 0 || !parts[0].strip().equalsIgnoreCase(JSON)) {
       return false;
     }
     for (int i = 1; i < parts.length; i++) {
