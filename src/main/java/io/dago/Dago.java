@@ -23,6 +23,7 @@ import io.dago.store.redis.RedisStorage;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
@@ -126,7 +127,8 @@ public final class Dago implements AutoCloseable {
   private static Storage embedded(Config config, DagoMetrics metrics) {
     EventBus events = new ObservedEventBus(new InMemoryEventBus(), metrics.engine());
     InMemoryTaskQueue queue = new InMemoryTaskQueue();
-    return new Storage(new InMemoryStateStore(events, queue), events, queue,
+    return new Storage(new InMemoryStateStore(events, queue, new InMemoryStateStore.Retention(
+        config.limits().maxFinishedGraphs(), config.stateTtl(), InstantSource.system())), events, queue,
         new InMemoryReplyCache(config.cacheMaxEntries()), "embedded in memory", null, queue);
   }
 

@@ -163,7 +163,8 @@ public final class ConfigLoader {
         (int) number("DAGO_MAX_QUEUED_NODES", d.maxQueuedNodes(), 1, 100_000_000),
         (int) number("LLM_MAX_CONCURRENCY", d.llmMaxConcurrency(), 0, 100_000),
         (int) number("LLM_BREAKER_FAILURES", d.breakerFailures(), 1, 1000),
-        Duration.ofSeconds(number("LLM_BREAKER_OPEN_SECONDS", d.breakerOpen().toSeconds(), 1, 3600)));
+        Duration.ofSeconds(number("LLM_BREAKER_OPEN_SECONDS", d.breakerOpen().toSeconds(), 1, 3600)),
+        (int) number("DAGO_MAX_FINISHED_GRAPHS", d.maxFinishedGraphs(), 1, 100_000_000));
   }
 
   /**

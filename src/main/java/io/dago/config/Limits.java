@@ -19,12 +19,15 @@ import java.time.Duration;
  *     ({@code LLM_BREAKER_FAILURES})
  * @param breakerOpen how long an open breaker waits before it lets one probe call through
  *     ({@code LLM_BREAKER_OPEN_SECONDS})
+ * @param maxFinishedGraphs finished graphs kept in memory when embedded, the oldest forgotten first
+ *     ({@code DAGO_MAX_FINISHED_GRAPHS}; Redis mode keeps them for {@code DAGO_STATE_TTL} instead)
  */
 public record Limits(int maxPromptBytes, int maxHeaderBytes, int wsMaxFrameBytes, Duration idleTimeout,
-    Duration requestTimeout, int maxQueuedNodes, int llmMaxConcurrency, int breakerFailures, Duration breakerOpen) {
+    Duration requestTimeout, int maxQueuedNodes, int llmMaxConcurrency, int breakerFailures, Duration breakerOpen,
+    int maxFinishedGraphs) {
 
   public static Limits defaults() {
     return new Limits(1 << 20, 16 * 1024, 64 * 1024, Duration.ofSeconds(60), Duration.ofSeconds(30), 100_000, 0, 5,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), 10_000);
   }
 }

@@ -8,13 +8,18 @@ import io.dago.state.GraphView;
 import io.dago.store.EventBus;
 import io.dago.store.StateStore;
 import io.dago.store.TaskQueue;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -28,12 +33,34 @@ public final class InMemoryStateStore implements StateStore {
   private final ConcurrentHashMap<String, Submission> byIdempotencyKey = new ConcurrentHashMap<>();
   private final EventBus events;
   private final TaskQueue queue;
+  private final Retention retention;
+  /** Finished graphs, oldest first, so that memory holds no more of them than {@link Retention} allows. */
+  private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger finishedCount = new AtomicInteger();
+  private final ConcurrentHashMap<String, String> idempotencyKeyOf = new ConcurrentHashMap<>();
 
   private record Submission(String graphId, String fingerprint) {}
 
+  private record Finished(String graphId, Instant at) {}
+
+  /**
+   * How long finished graphs stay: at most {@code maxFinished} of them, none older than {@code ttl}; the oldest go
+   * first, with their events and idempotency keys.
+   */
+  public record Retention(int maxFinished, Duration ttl, InstantSource clock) {
+    public static final Retention FOREVER = new Retention(Integer.MAX_VALUE, Duration.ofDays(365L * 10_000),
+        InstantSource.system());
+  }
+
+  /** Keeps every graph for the life of the process; for tests. */
   public InMemoryStateStore(EventBus events, TaskQueue queue) {
+    this(events, queue, Retention.FOREVER);
+  }
+
+  public InMemoryStateStore(EventBus events, TaskQueue queue, Retention retention) {
     this.events = events;
     this.queue = queue;
+    this.retention = retention;
   }
 
   @Override
@@ -44,6 +71,7 @@ public final class InMemoryStateStore implements StateStore {
       if (first != null) {
         return new Created(first.graphId(), false, first.fingerprint().equals(fingerprint));
       }
+      idempotencyKeyOf.put(run.id(), idempotencyKey);
     }
     synchronized (run) {
       graphs.put(run.id(), run);
@@ -59,16 +87,47 @@ public final class InMemoryStateStore implements StateStore {
       if (run == null) {
         return Optional.empty();
       }
-      synchronized (run) {
-        try {
-          return Optional.ofNullable(mutation.apply(run));
-        } finally {
-          publish(run);
+      boolean ended = false;
+      try {
+        synchronized (run) {
+          boolean wasRunning = !run.status().isTerminal();
+          try {
+            return Optional.ofNullable(mutation.apply(run));
+          } finally {
+            publish(run);
+            ended = wasRunning && run.status().isTerminal();
+          }
+        }
+      } finally {
+        if (ended) {
+          retire(run.id());
         }
       }
     } finally {
       if (done != null) {
         queue.ack(done);
+      }
+    }
+  }
+
+  /** Notes a graph that just finished, and forgets the finished graphs past what the retention allows. */
+  private void retire(String graphId) {
+    Instant now = retention.clock().instant();
+    finished.add(new Finished(graphId, now));
+    finishedCount.incrementAndGet();
+    Instant oldestKept = now.minus(retention.ttl());
+    for (Finished oldest; (oldest = finished.peek()) != null; ) {
+      if (finishedCount.get() <= retention.maxFinished() && !oldest.at().isBefore(oldestKept)) {
+        return;
+      }
+      if (finished.remove(oldest)) {
+        finishedCount.decrementAndGet();
+        graphs.remove(oldest.graphId());
+        events.remove(oldest.graphId());
+        String key = idempotencyKeyOf.remove(oldest.graphId());
+        if (key != null) {
+          byIdempotencyKey.remove(key);
+        }
       }
     }
   }
