@@ -3,7 +3,10 @@ package io.dago.bench;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -18,10 +21,17 @@ import java.util.Set;
  *
  * <pre>
  *   Bench free-ports N                  prints N free loopback ports, one a line
- *   Bench run --url URL --results FILE [--runs N] [--warmup-seconds S] W1 [W2 ...]
+ *   Bench run --url URL [--url URL2 ...] --results FILE [--runs N] [--warmup-seconds S]
+ *             [--redis HOST:PORT [--redis-log FILE]] W1 [W2 ...]
  *                                       warms the server up, then measures each workload N times (default 10)
- *   Bench report --results FILE         prints the Markdown table
+ *   Bench report --results FILE [--redis-goals]
+ *                                       prints the Markdown table, judged by the embedded or the Redis mode goals
  * </pre>
+ *
+ * <p>Several {@code --url}s are instances of one deployment sharing a Redis: single graphs go to the first, bursts
+ * (the warm-up's and W3's) are spread over all of them. With {@code --redis}, {@code INFO commandstats} is read
+ * before and after each measured run (never around the warm-up): the Redis commands of the run per node it
+ * executed become a figure, and the per-command breakdown of each workload's runs goes to {@code --redis-log}.
  *
  * Any graph that does not end {@code completed} stops the run with exit status 1: a failed run is an error, never
  * a number.
@@ -62,7 +72,7 @@ public final class Bench {
   }
 
   private static void run(Options options) throws Exception {
-    if (options.url == null || options.results == null || options.workloads.isEmpty()) {
+    if (options.urls.isEmpty() || options.results == null || options.workloads.isEmpty()) {
       usage("run needs --url, --results and at least one workload");
     }
     Thread.ofPlatform().daemon().name("bench-watchdog").start(() -> {
@@ -75,16 +85,29 @@ public final class Bench {
           + " minutes; giving up");
       Runtime.getRuntime().halt(1);
     });
-    try (DagoClient client = new DagoClient(URI.create(options.url))) {
+    try (DagoClient client = new DagoClient(options.urls.stream().map(URI::create).toList())) {
       long start = System.nanoTime();
       int rounds = warmUp(client, options.workloads, Duration.ofSeconds(options.warmUpSeconds));
       System.err.printf(Locale.ROOT, "bench: warmed up in %.1f s (%d small graphs, then %d round%s of %s)%n",
           (System.nanoTime() - start) / 1e9, WARM_UP_GRAPHS, rounds, rounds == 1 ? "" : "s", options.workloads);
       for (Workload workload : options.workloads) {
+        RedisCommandStats commands = RedisCommandStats.empty();
         for (int run = 1; run <= options.runs; run++) {
-          List<Measurement> figures = workload.measure(client);
+          RedisCommandStats before = options.redis == null ? null : RedisCommandStats.read(options.redis);
+          List<Measurement> figures = new ArrayList<>(workload.measure(client));
+          if (before != null) {
+            RedisCommandStats ran = RedisCommandStats.read(options.redis).since(before);
+            commands = commands.plus(ran);
+            figures.add(new Measurement(Figure.redisCommandsPerNode(workload),
+                (double) ran.calls() / workload.nodesPerRun));
+          }
           Results.append(options.results, figures);
           System.err.println("bench: " + workload.name() + " run " + run + "/" + options.runs + ": " + figures);
+        }
+        if (options.redisLog != null) {
+          Files.writeString(options.redisLog, commands.breakdown(workload.name() + ", " + options.runs + " measured run"
+              + (options.runs == 1 ? "" : "s"), (long) options.runs * workload.nodesPerRun) + "\n",
+              StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
       }
     }
@@ -119,7 +142,7 @@ public final class Bench {
     if (runs.isEmpty()) {
       throw new BenchException("no results in " + options.results);
     }
-    System.out.print(Results.table(runs));
+    System.out.print(Results.table(runs, options.redisGoals));
     System.out.println();
     System.out.println("Every run:");
     System.out.println();
@@ -147,23 +170,31 @@ public final class Bench {
   private static void usage(String problem) {
     System.err.println("bench: " + problem);
     System.err.println("usage: Bench free-ports N");
-    System.err.println("       Bench run --url URL --runs N [--warmup-seconds S] --results FILE W1|W2|W3|W4 ...");
-    System.err.println("       Bench report --results FILE");
+    System.err.println("       Bench run --url URL [--url URL2 ...] --runs N [--warmup-seconds S] --results FILE");
+    System.err.println("                 [--redis HOST:PORT [--redis-log FILE]] W1|W2|W3|W4 ...");
+    System.err.println("       Bench report --results FILE [--redis-goals]");
     System.exit(2);
   }
 
   private static final class Options {
-    String url;
+    final List<String> urls = new ArrayList<>();
     int runs = 10;
     int warmUpSeconds = 10;
     Path results;
+    /** host:port of the Redis the servers share, to count its commands; null when embedded */
+    String redis;
+    Path redisLog;
+    boolean redisGoals;
     final Set<Workload> workloads = EnumSet.noneOf(Workload.class);
 
     static Options parse(String[] args) {
       Options options = new Options();
       for (int i = 1; i < args.length; i++) {
         switch (args[i]) {
-          case "--url" -> options.url = value(args, ++i);
+          case "--url" -> options.urls.add(value(args, ++i));
+          case "--redis" -> options.redis = value(args, ++i);
+          case "--redis-log" -> options.redisLog = Path.of(value(args, ++i));
+          case "--redis-goals" -> options.redisGoals = true;
           case "--runs" -> options.runs = Integer.parseInt(value(args, ++i));
           case "--warmup-seconds" -> options.warmUpSeconds = Integer.parseInt(value(args, ++i));
           case "--results" -> options.results = Path.of(value(args, ++i));

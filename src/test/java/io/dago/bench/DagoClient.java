@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
 
 /**
  * Runs graphs on a dago server the way any client would: {@code POST /api/v1/graphs}, then
- * {@code GET /api/v1/graphs/{id}?wait=60} until the graph is terminal.
+ * {@code GET /api/v1/graphs/{id}?wait=60} until the graph is terminal. Given several instances of one deployment
+ * (Redis mode), a single graph goes to the first, and a burst of graphs is spread over all of them in turn, each
+ * graph polled on the instance it was submitted to, as behind a round-robin load balancer.
  *
  * <p>Kept light so that it takes as little of the machine as it can from the server it measures: one shared
  * HTTP/1.1 client, virtual threads, and a streaming read of just the leading {@code id} and {@code status} fields
@@ -36,16 +38,20 @@ final class DagoClient implements AutoCloseable {
 
   private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient http;
-  private final URI graphs;
+  /** {@code /api/v1/graphs} on each instance */
+  private final List<URI> graphs;
 
-  /** @param base the server's root, such as {@code http://127.0.0.1:8080} */
-  DagoClient(URI base) {
+  /** @param bases each instance's root, such as {@code http://127.0.0.1:8080}; at least one */
+  DagoClient(List<URI> bases) {
+    if (bases.isEmpty()) {
+      throw new IllegalArgumentException("no server to talk to");
+    }
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .executor(clientThreads)
         .connectTimeout(CONNECT_TIMEOUT)
         .build();
-    this.graphs = base.resolve("/api/v1/graphs");
+    this.graphs = bases.stream().map(base -> base.resolve("/api/v1/graphs")).toList();
   }
 
   /**
@@ -67,8 +73,13 @@ final class DagoClient implements AutoCloseable {
    * @throws BenchException when the server answers with an error or the graph ends other than {@code completed}
    */
   Finished run(byte[] graph) throws InterruptedException {
+    return run(graph, graphs.get(0));
+  }
+
+  /** @param instance {@code /api/v1/graphs} on the instance to submit to and poll */
+  private Finished run(byte[] graph, URI instance) throws InterruptedException {
     long start = System.nanoTime();
-    HttpResponse<byte[]> submitted = send(HttpRequest.newBuilder(graphs)
+    HttpResponse<byte[]> submitted = send(HttpRequest.newBuilder(instance)
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(graph))
         .build());
@@ -80,7 +91,7 @@ final class DagoClient implements AutoCloseable {
     if (head.id() == null) {
       throw new BenchException("POST /api/v1/graphs answered 202 without a graph id: " + excerpt(body));
     }
-    URI poll = URI.create(graphs + "/" + head.id() + "?wait=" + WAIT_SECONDS);
+    URI poll = URI.create(instance + "/" + head.id() + "?wait=" + WAIT_SECONDS);
     long giveUp = start + GIVE_UP.toNanos();
     while (!head.isTerminal()) {
       if (System.nanoTime() - giveUp > 0) {
@@ -105,13 +116,14 @@ final class DagoClient implements AutoCloseable {
 
   /**
    * Runs {@code count} copies of a graph at once: one virtual thread each, all released together once every
-   * thread is ready, so that every graph is in flight at the same time.
+   * thread is ready, so that every graph is in flight at the same time. The i-th graph goes to instance i modulo
+   * the number of instances.
    *
    * @return every graph's result, in no particular order
    * @throws BenchException naming how many graphs failed and how, when any did
    */
   List<Finished> runConcurrently(byte[] graph, int count) throws InterruptedException {
-    return Burst.run(count, i -> () -> run(graph), e -> withoutGraphIds(
+    return Burst.run(count, i -> () -> run(graph, graphs.get(i % graphs.size())), e -> withoutGraphIds(
         e instanceof BenchException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage()));
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
  * saying {@code completed}, then checks, off the clock, that every node of every graph completed.
  */
 enum Workload {
-  W1("W1: fan-out/fan-in, 1 graph of 1002 nodes") {
+  W1("W1: fan-out/fan-in, 1 graph of 1002 nodes", GraphBodies.W1_NODES) {
     @Override
     List<Measurement> measure(DagoClient client) throws InterruptedException {
       DagoClient.Finished graph = client.run(GraphBodies.FAN_OUT_FAN_IN);
@@ -17,7 +17,7 @@ enum Workload {
       return List.of(new Measurement(Figure.W1_NODES_PER_S, GraphBodies.W1_NODES / seconds));
     }
   },
-  W2("W2: chain of 100 nodes") {
+  W2("W2: chain of 100 nodes", GraphBodies.W2_LENGTH) {
     @Override
     List<Measurement> measure(DagoClient client) throws InterruptedException {
       DagoClient.Finished graph = client.run(GraphBodies.CHAIN);
@@ -26,7 +26,7 @@ enum Workload {
       return List.of(new Measurement(Figure.W2_MS_PER_STEP, millis / GraphBodies.W2_LENGTH));
     }
   },
-  W3("W3: 500 concurrent diamonds (4 nodes each)") {
+  W3("W3: 500 concurrent diamonds (4 nodes each)", GraphBodies.W3_GRAPHS * GraphBodies.DIAMOND_NODES) {
     @Override
     List<Measurement> measure(DagoClient client) throws InterruptedException {
       List<DagoClient.Finished> graphs = client.runConcurrently(GraphBodies.DIAMOND, GraphBodies.W3_GRAPHS);
@@ -48,7 +48,7 @@ enum Workload {
           new Measurement(Figure.W3_P99_MS, percentile(latencies, 0.99) / 1e6));
     }
   },
-  W4("W4: 2000 parallel nodes, 1 s echo latency, 2000 workers") {
+  W4("W4: 2000 parallel nodes, 1 s echo latency, 2000 workers", GraphBodies.W4_WIDTH) {
     @Override
     List<Measurement> measure(DagoClient client) throws InterruptedException {
       DagoClient.Finished graph = client.run(GraphBodies.PARALLEL);
@@ -58,9 +58,12 @@ enum Workload {
   };
 
   final String title;
+  /** How many nodes one run executes: what Redis commands are counted against. */
+  final int nodesPerRun;
 
-  Workload(String title) {
+  Workload(String title, int nodesPerRun) {
     this.title = title;
+    this.nodesPerRun = nodesPerRun;
   }
 
   /** One run: the figures it yields. @throws BenchException when any graph did not complete */
