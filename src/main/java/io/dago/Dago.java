@@ -136,7 +136,12 @@ public final class Dago implements AutoCloseable {
     return switch (config.llmProvider()) {
       case ECHO -> new EchoProvider(config.echoLatency());
       case ANTHROPIC -> new AnthropicProvider(
-          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+              // Over plain http (a local proxy or gateway) the client would first try an h2c upgrade, and calls to
+              // the same server wait while one is pending: a long call would hold up the others. https negotiates.
+              .version("http".equalsIgnoreCase(config.llmBaseUrl().getScheme())
+                  ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+              .build(),
           config.llmBaseUrl(), config.llmApiKey());
     };
   }

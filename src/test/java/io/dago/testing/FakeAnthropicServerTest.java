@@ -24,7 +24,9 @@ class FakeAnthropicServerTest {
   private static final String BODY = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}";
 
   private final FakeAnthropicServer fake = FakeAnthropicServer.start();
-  private final HttpClient http = HttpClient.newHttpClient();
+  // HTTP/1.1: over plain http the default client first tries an h2c upgrade, and requests to the same server wait
+  // while one is pending, which a hanging reply keeps pending for good.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @AfterEach
   void stop() {
