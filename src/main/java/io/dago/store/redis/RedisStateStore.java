@@ -16,6 +16,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -45,6 +48,8 @@ public final class RedisStateStore implements StateStore {
   private final RedisTaskQueue queue;
   private final Settings settings;
   private final LoadedGraphs loaded;
+  private final ConcurrentHashMap<String, CompletableFuture<LoadedGraphs.Entry>> inFlightLoads =
+      new ConcurrentHashMap<>();
 
   /**
    * @param stateTtl how long a finished graph stays
@@ -377,6 +382,34 @@ public final class RedisStateStore implements StateStore {
 
   /** The run of a graph, from memory or rebuilt from Redis; null when there is no such graph. */
   private LoadedGraphs.Entry entry(String graphId) {
+    LoadedGraphs.Entry entry = loaded.get(graphId);
+    if (entry != null) {
+      return entry;
+    }
+    // One load per graph at a time: the workers that take a big graph's nodes at once wait for it, rather than each
+    // reading the whole log.
+    CompletableFuture<LoadedGraphs.Entry> mine = new CompletableFuture<>();
+    CompletableFuture<LoadedGraphs.Entry> loading = inFlightLoads.putIfAbsent(graphId, mine);
+    if (loading != null) {
+      try {
+        return loading.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException cause ? cause : e;
+      }
+    }
+    try {
+      LoadedGraphs.Entry fresh = load(graphId);
+      mine.complete(fresh);
+      return fresh;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlightLoads.remove(graphId, mine);
+    }
+  }
+
+  private LoadedGraphs.Entry load(String graphId) {
     LoadedGraphs.Entry entry = loaded.get(graphId);
     if (entry != null) {
       return entry;

@@ -23,8 +23,9 @@ public final class RedisStorage {
    */
   public static Storage connect(Config config, Consumer<List<Event>> published) {
     // Workers store outcomes, the dispatcher waits on the queue, housekeeping and the feed reader and writer run
-    // beside them, and API requests read and submit: none should wait for a connection in normal operation.
-    int poolSize = Math.max(2 * config.workerPoolSize(), config.workerPoolSize() + 32);
+    // beside them, and API requests (one virtual thread each, hundreds in a burst) read and submit: none should wait
+    // long for a connection, or it would be answered 503 while Redis is fine.
+    int poolSize = 2 * config.workerPoolSize() + 128;
     UnifiedJedis client = RedisConnector.connect(config.redis(), poolSize);
     Redis redis = new Redis(client);
     try {
