@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.testing.RedisServer;
 import io.dago.testing.TestClient;
+import io.dago.testing.WsRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,14 +148,14 @@ class TwoInstancesTest {
       String id = pair.a.submit(wide(12));
 
       List<Map<String, Object>> frames;
-      WsFrames.Close close;
+      WsRecorder.Close close;
       try (WsFrames follower = WsFrames.connect(pair.b.wsPort(), "/api/v1/graphs/" + id + "/events")) {
         frames = follower.until(frame -> "GraphCompleted".equals(frame.get("type")), WAIT);
         close = follower.awaitClose(WAIT);
         assertEquals(List.of(), follower.drain(), "nothing after the terminal event");
       }
 
-      assertEquals(new WsFrames.Close(1000, "graph finished"), close);
+      assertEquals(new WsRecorder.Close(1000, "graph finished"), close);
       List<Map<String, Object>> log = pair.a.events(id);
       assertEquals(log, frames, "every event once, in seq order, exactly as a's HTTP API shows them");
       assertEquals(2 + 2 * 14 + 1, log.size(), "submitted, started, 14 nodes started and completed, completed");

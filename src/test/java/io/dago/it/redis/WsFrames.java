@@ -1,6 +1,7 @@
 package io.dago.it.redis;
 
 import io.dago.json.Json;
+import io.dago.testing.WsRecorder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -9,37 +10,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A WebSocket client on the JDK's {@link WebSocket}: every text frame as a JSON object, and how it closed. */
-final class WsFrames implements WebSocket.Listener, AutoCloseable {
-  /** The server's close code and reason, or code -1 when the connection broke off without one. */
-  record Close(int code, String reason) {}
-
+/** A {@link WsRecorder} that reads every text frame as a JSON object. */
+final class WsFrames implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private final BlockingQueue<Map<String, Object>> frames = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Close> closed = new CompletableFuture<>();
-  private final StringBuilder partial = new StringBuilder();
-  private WebSocket socket;
+  private final WsRecorder recorder;
 
-  private WsFrames() {}
+  private WsFrames(WsRecorder recorder) {
+    this.recorder = recorder;
+  }
 
   static WsFrames connect(int port, String path) {
-    WsFrames client = new WsFrames();
-    client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + path), client).join();
-    return client;
+    return new WsFrames(WsRecorder.connect(HTTP, URI.create("ws://127.0.0.1:" + port + path)));
   }
 
   /** The next frame, or null when none came within {@code timeout}. */
   Map<String, Object> poll(Duration timeout) throws InterruptedException {
-    return frames.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    String text = recorder.poll(timeout);
+    return text == null ? null : Json.parseObject(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Frames up to and including the first that matches, waiting up to {@code timeout} in all. */
@@ -50,7 +41,7 @@ final class WsFrames implements WebSocket.Listener, AutoCloseable {
       Map<String, Object> frame = poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
       if (frame == null) {
         throw new AssertionError("the frame awaited did not come within " + timeout.toMillis() + " ms; received "
-            + received + (closed.isDone() ? "; closed: " + closed.join() : ""));
+            + received);
       }
       received.add(frame);
       if (last.test(frame)) {
@@ -59,49 +50,24 @@ final class WsFrames implements WebSocket.Listener, AutoCloseable {
     }
   }
 
-  Close awaitClose(Duration timeout) throws Exception {
-    return closed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  WsRecorder.Close awaitClose(Duration timeout) throws Exception {
+    return recorder.awaitClose(timeout);
   }
 
   /** Frames received and not taken yet, without waiting. */
-  List<Map<String, Object>> drain() {
+  List<Map<String, Object>> drain() throws InterruptedException {
     List<Map<String, Object>> rest = new ArrayList<>();
-    frames.drainTo(rest);
+    for (Map<String, Object> frame; (frame = poll(Duration.ZERO)) != null; ) {
+      rest.add(frame);
+    }
     return rest;
   }
 
-  @Override
-  public void onOpen(WebSocket webSocket) {
-    webSocket.request(1);
-  }
-
-  @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      frames.add(Json.parseObject(partial.toString().getBytes(StandardCharsets.UTF_8)));
-      partial.setLength(0);
-    }
-    webSocket.request(1);
-    return null;
-  }
-
-  @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    closed.complete(new Close(statusCode, reason));
-    return null;
-  }
-
-  @Override
-  public void onError(WebSocket webSocket, Throwable error) {
-    closed.complete(new Close(-1, String.valueOf(error)));
-  }
-
+  /** Says goodbye properly, so that the server counts a normal close rather than a dropped peer. */
   @Override
   public void close() {
-    if (!closed.isDone()) {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(2, TimeUnit.SECONDS).exceptionally(e -> null).join();
-    }
+    WebSocket socket = recorder.socket();
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(2, TimeUnit.SECONDS).exceptionally(e -> null).join();
     socket.abort();
   }
 }
