@@ -97,20 +97,7 @@ class GrpcFuzzTest {
       }
       System.out.println("GrpcFuzzTest: codes " + codes + ", " + accepted.size() + " graphs accepted");
       List<String> problems = new ArrayList<>(failures.stream().limit(15).toList());
-      for (String id : accepted) {
-        Object status = Healthy.finished(dago, id).get("status");
-        if (!"completed".equals(status)) {
-          problems.add("graph " + id + ", accepted during fuzzing, ended " + status);
-        }
-      }
-      try {
-        Healthy.assertHealthyAndWorking(dago);
-      } catch (AssertionError e) {
-        problems.add("not healthy after fuzzing: " + e.getMessage());
-      }
-      if (!severe.lines().isEmpty()) {
-        problems.add("dago logged " + severe.lines().size() + " unexpected errors:\n" + severe.summary());
-      }
+      problems.addAll(Healthy.problemsAfterFuzzing(dago, accepted, severe));
       if (!problems.isEmpty()) {
         fail(failures.size() + " of " + cases + " fuzzed gRPC calls ended wrongly (seed " + seed + "):\n"
             + String.join("\n\n", problems));

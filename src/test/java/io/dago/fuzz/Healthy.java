@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -56,5 +58,29 @@ final class Healthy {
   private static HttpRequest.Builder request(Dago dago, String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dago.httpPort() + path))
         .timeout(Duration.ofSeconds(40));
+  }
+
+  /**
+   * What must hold once fuzzing is over, as problems to report (none when all is well): every graph accepted meanwhile
+   * completed, the instance is healthy and still runs graphs, and it logged nothing unexpected.
+   */
+  static List<String> problemsAfterFuzzing(Dago dago, Collection<String> accepted, SevereLogs severe)
+      throws Exception {
+    List<String> problems = new ArrayList<>();
+    for (String id : accepted) {
+      Object status = finished(dago, id).get("status");
+      if (!"completed".equals(status)) {
+        problems.add("graph " + id + ", accepted during fuzzing, ended " + status);
+      }
+    }
+    try {
+      assertHealthyAndWorking(dago);
+    } catch (AssertionError e) {
+      problems.add("not healthy after fuzzing: " + e.getMessage());
+    }
+    if (!severe.lines().isEmpty()) {
+      problems.add("dago logged " + severe.lines().size() + " unexpected errors:\n" + severe.summary());
+    }
+    return problems;
   }
 }

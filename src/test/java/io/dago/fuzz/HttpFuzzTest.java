@@ -87,20 +87,7 @@ class HttpFuzzTest {
       if (failures.size() > 15) {
         problems.add("... and " + (failures.size() - 15) + " more wrongly answered requests");
       }
-      for (String id : accepted) {
-        Object status = Healthy.finished(dago, id).get("status");
-        if (!"completed".equals(status)) {
-          problems.add("graph " + id + ", accepted during fuzzing, ended " + status);
-        }
-      }
-      try {
-        Healthy.assertHealthyAndWorking(dago);
-      } catch (AssertionError e) {
-        problems.add("not healthy after fuzzing: " + e.getMessage());
-      }
-      if (!severe.lines().isEmpty()) {
-        problems.add("dago logged " + severe.lines().size() + " unexpected errors:\n" + severe.summary());
-      }
+      problems.addAll(Healthy.problemsAfterFuzzing(dago, accepted, severe));
       if (!problems.isEmpty()) {
         fail(failures.size() + " of " + cases + " fuzzed requests were answered wrongly (seed " + seed + "):\n"
             + String.join("\n\n", problems));

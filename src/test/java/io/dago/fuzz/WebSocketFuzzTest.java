@@ -82,14 +82,7 @@ class WebSocketFuzzTest {
         Map<String, Object> last = Json.parseObject(ended.frames().getLast().getBytes(StandardCharsets.UTF_8));
         assertEquals("GraphCompleted", last.get("type"), "the last frame of a followed graph");
       }
-      try {
-        Healthy.assertHealthyAndWorking(dago);
-      } catch (AssertionError e) {
-        problems.add("not healthy after fuzzing: " + e.getMessage());
-      }
-      if (!severe.lines().isEmpty()) {
-        problems.add("dago logged " + severe.lines().size() + " unexpected errors:\n" + severe.summary());
-      }
+      problems.addAll(Healthy.problemsAfterFuzzing(dago, List.of(), severe));
       if (!problems.isEmpty()) {
         fail(failures.size() + " of " + cases + " fuzzed WebSocket connections ended wrongly (seed " + seed + "):\n"
             + String.join("\n\n", problems));
