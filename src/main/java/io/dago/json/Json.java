@@ -43,7 +43,10 @@ public final class Json {
    * @throws InvalidJsonException saying what is wrong and where
    */
   public static Map<String, Object> parseObject(byte[] body) {
-    Object value = parse(body);
+    return asObject(parse(body));
+  }
+
+  private static Map<String, Object> asObject(Object value) {
     if (!(value instanceof Map<?, ?>)) {
       throw new InvalidJsonException("the request body must be a JSON object");
     }
@@ -59,19 +62,45 @@ public final class Json {
     }
     requireUtf8(body);
     try (JsonParser parser = FACTORY.createParser(body)) {
-      if (parser.nextToken() == null) {
-        throw new InvalidJsonException("the request body holds no JSON value");
-      }
-      Object value = CODEC.anyFrom(parser);
-      if (parser.nextToken() != null) {
-        throw new InvalidJsonException("unexpected content after the JSON document at " + where(parser.currentLocation()));
-      }
-      return value;
-    } catch (JsonProcessingException e) {
-      throw new InvalidJsonException(e.getOriginalMessage() + " at " + where(e.getLocation()));
+      return parseWhole(parser);
     } catch (IOException e) {
-      throw new InvalidJsonException("unreadable JSON: " + e.getMessage());
+      throw unreadable(e);
     }
+  }
+
+  /**
+   * Parses text already decoded, such as what dago wrote to Redis itself: no bytes to check for UTF-8, and none to
+   * copy.
+   */
+  public static Object parse(String text) {
+    try (JsonParser parser = FACTORY.createParser(text)) {
+      return parseWhole(parser);
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  /** {@link #parse(String)} for text that must be one JSON object. */
+  public static Map<String, Object> parseObject(String text) {
+    return asObject(parse(text));
+  }
+
+  private static Object parseWhole(JsonParser parser) throws IOException {
+    if (parser.nextToken() == null) {
+      throw new InvalidJsonException("the request body holds no JSON value");
+    }
+    Object value = CODEC.anyFrom(parser);
+    if (parser.nextToken() != null) {
+      throw new InvalidJsonException("unexpected content after the JSON document at " + where(parser.currentLocation()));
+    }
+    return value;
+  }
+
+  private static InvalidJsonException unreadable(IOException e) {
+    if (e instanceof JsonProcessingException json) {
+      return new InvalidJsonException(json.getOriginalMessage() + " at " + where(json.getLocation()));
+    }
+    return new InvalidJsonException("unreadable JSON: " + e.getMessage());
   }
 
   /**

@@ -3,7 +3,6 @@ package io.dago.store.redis;
 import io.dago.json.Json;
 import io.dago.state.Event;
 import io.dago.state.EventType;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,11 +27,11 @@ final class EventCodec {
   }
 
   static Event read(String json) {
-    return fromTree((Map<?, ?>) Json.parse(json.getBytes(StandardCharsets.UTF_8)));
+    return fromTree((Map<?, ?>) Json.parse(json));
   }
 
   static List<Event> readAll(String json) {
-    List<?> trees = (List<?>) Json.parse(json.getBytes(StandardCharsets.UTF_8));
+    List<?> trees = (List<?>) Json.parse(json);
     List<Event> events = new ArrayList<>(trees.size());
     for (Object tree : trees) {
       events.add(fromTree((Map<?, ?>) tree));

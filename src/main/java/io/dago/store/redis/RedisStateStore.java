@@ -401,7 +401,7 @@ public final class RedisStateStore implements StateStore {
       LoadedGraphs.Entry fresh = load(graphId);
       mine.complete(fresh);
       return fresh;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       mine.completeExceptionally(e);
       throw e;
     } finally {

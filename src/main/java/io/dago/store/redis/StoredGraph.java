@@ -2,7 +2,6 @@ package io.dago.store.redis;
 
 import io.dago.json.Json;
 import io.dago.state.GraphRun;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +29,7 @@ record StoredGraph(String id, Map<String, Object> document, String traceparent, 
 
   @SuppressWarnings("unchecked")
   static StoredGraph fromJson(String json) {
-    Map<String, Object> map = Json.parseObject(json.getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> map = Json.parseObject(json);
     return new StoredGraph((String) map.get("id"), (Map<String, Object>) map.get("document"),
         (String) map.get("trace"), Instant.parse((String) map.get("created_at")),
         (String) map.get("idempotency_key"));

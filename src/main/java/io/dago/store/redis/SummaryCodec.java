@@ -4,7 +4,6 @@ import io.dago.json.Json;
 import io.dago.state.EventData;
 import io.dago.state.GraphStatus;
 import io.dago.state.GraphView;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -29,7 +28,7 @@ final class SummaryCodec {
   }
 
   static GraphView.Summary read(String json) {
-    Map<String, Object> map = Json.parseObject(json.getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> map = Json.parseObject(json);
     return new GraphView.Summary((String) map.get("id"), (String) map.get("name"),
         GraphStatus.valueOf(((String) map.get("status")).toUpperCase(Locale.ROOT)), instant(map.get("created_at")),
         instant(map.get("started_at")), instant(map.get("finished_at")), EventData.readError(map.get("error")),
