@@ -44,13 +44,6 @@ final class LoadedGraphs {
     return byId.get(graphId);
   }
 
-  synchronized void put(Entry entry) {
-    Entry previous = byId.put(entry.run.id(), entry);
-    if (previous != null && previous != entry) {
-      previous.evicted = true;
-    }
-  }
-
   /** Keeps the entry unless another thread loaded the same graph first; returns the one kept. */
   synchronized Entry putIfAbsent(Entry entry) {
     Entry existing = byId.get(entry.run.id());

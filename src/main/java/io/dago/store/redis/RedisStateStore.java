@@ -113,8 +113,9 @@ public final class RedisStateStore implements StateStore {
       String[] prior = String.valueOf(result).split(" ", 2);
       return new Created(prior[0], false, prior.length == 2 && prior[1].equals(fingerprint));
     }
-    LoadedGraphs.Entry entry = new LoadedGraphs.Entry(run, stored, committed.size());
-    loaded.put(entry);
+    // A worker may have taken a root and loaded the graph from Redis before this line: that copy is at least as far
+    // into the log as this one, and may be further, so it stays.
+    loaded.putIfAbsent(new LoadedGraphs.Entry(run, stored, committed.size()));
     events.committed(id, committed);
     return new Created(id, true, true);
   }
@@ -200,9 +201,13 @@ public final class RedisStateStore implements StateStore {
         }
       }
       if (drafts.isEmpty()) {
-        // Nothing changed. Decisions not to change are safe on a stale run: state only moves forward, so whatever
-        // a stale run refuses, the latest one refuses too.
         run.release();
+        // Nothing changed, which a stale run may decide wrongly: it may not know yet that the node whose outcome
+        // this is has started (elsewhere, or through a copy of the run loaded meanwhile). A finished graph changes
+        // no more; a running one is checked against the log, and the changes are tried again if it moved on.
+        if (!run.status().isTerminal() && catchUp(entry) > 0) {
+          continue;
+        }
         for (TaskQueue.Task task : acks) {
           queue.ack(task);
         }
@@ -300,9 +305,10 @@ public final class RedisStateStore implements StateStore {
         Map.of("e", EventCodec.write(event)));
   }
 
-  /** Applies the events other instances committed since this run last saw the log. */
-  private void catchUp(LoadedGraphs.Entry entry) {
-    for (Event event : events.history(entry.run.id(), entry.lastSeq)) {
+  /** Applies the events other instances committed since this run last saw the log; returns how many. */
+  private int catchUp(LoadedGraphs.Entry entry) {
+    List<Event> missed = events.history(entry.run.id(), entry.lastSeq);
+    for (Event event : missed) {
       if (event.seq() != entry.lastSeq + 1) {
         throw new IllegalStateException("the event log of graph " + entry.run.id() + " has a gap after seq "
             + entry.lastSeq + " (trimmed? raise DAGO_EVENTS_MAX_PER_GRAPH)");
@@ -310,6 +316,7 @@ public final class RedisStateStore implements StateStore {
       entry.run.apply(event);
       entry.lastSeq = event.seq();
     }
+    return missed.size();
   }
 
   @Override

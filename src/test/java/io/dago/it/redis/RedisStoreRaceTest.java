@@ -125,6 +125,33 @@ class RedisStoreRaceTest {
     assertEquals(ROUNDS, refused, "commits refused in " + ROUNDS + " rounds");
   }
 
+  /**
+   * An outcome arriving at a copy of the run that has not seen its node start (the node began through another
+   * instance, or through a copy loaded meanwhile) is still stored: the refusal of the stale copy is checked against
+   * the log before the task is acknowledged.
+   */
+  @Test
+  void anOutcomeStoredThroughAStaleRunIsAppliedToTheLatestState() throws Exception {
+    GraphPlan plan = GraphDocuments.plan(DOCUMENT, 100);
+    int b = plan.indexOf("b");
+    int c = plan.indexOf("c");
+    String id = "stale-" + UUID.randomUUID();
+    GraphRun run = new GraphRun(id, plan, TraceContext.newTrace(), Instant.now());
+    run.start(Instant.now());
+    one.store().create(run, DOCUMENT, null, null);
+    TaskQueue.Task taskB = take(two.queue(), id, b);
+    one.queue().ack(take(one.queue(), id, c));
+    two.store().update(id, r -> r.beginAttempt(b, taskB.attempt(), false, Instant.now()));
+
+    // Store one still holds the run as it created it, with b pending.
+    complete(one, id, taskB, b, new CountDownLatch(0));
+
+    List<Event> log = one.events().history(id, 0);
+    assertEquals(1, completions(log, "b"), "b's outcome in the log: " + log);
+    assertEquals(NodeStatus.COMPLETED, nodeStatus(one, id, b));
+    assertEquals(NodeStatus.COMPLETED, nodeStatus(two, id, b));
+  }
+
   private static Void complete(Storage storage, String id, TaskQueue.Task task, int node, CountDownLatch go)
       throws InterruptedException {
     go.await();
