@@ -197,7 +197,7 @@ public final class Orchestrator implements AutoCloseable {
    * accepted and then dropped. The bound is soft: graphs accepted just under it may take the queue past it.
    */
   private void refuseIfOverloaded() {
-    int queued = queue.size();
+    int queued = workers.waiting();
     if (queued > maxQueuedNodes) {
       observer.submissionRefused();
       throw new OverloadedException(queued, maxQueuedNodes, OVERLOADED_RETRY_AFTER);
@@ -221,9 +221,11 @@ public final class Orchestrator implements AutoCloseable {
    * @throws GraphNotFoundException
    */
   public GraphView await(String graphId, Duration wait) throws InterruptedException {
-    GraphView view = get(graphId);
-    if (view.status().isTerminal() || wait.isZero() || wait.isNegative()) {
-      return view;
+    // What this instance saw is enough to decide whether to wait: the subscription's history tells whether the
+    // graph ended meanwhile, so the run is brought up to date once, at the end.
+    GraphStatus seen = store.statusSeen(graphId).orElseThrow(() -> new GraphNotFoundException(graphId));
+    if (seen.isTerminal() || wait.isZero() || wait.isNegative()) {
+      return get(graphId);
     }
     CountDownLatch ended = new CountDownLatch(1);
     try (EventBus.Subscription subscription = events.subscribe(graphId, 0, event -> {
@@ -324,7 +326,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** Workers and ready queue as they are now; cheap enough for every metrics scrape. */
   public WorkerLoad workerLoad() {
-    return new WorkerLoad(workers.size(), workers.busy(), queue.size());
+    return new WorkerLoad(workers.size(), workers.busy(), workers.waiting());
   }
 
   /** The provider's circuit breaker and concurrency limit as they are now; cheap enough for every metrics scrape. */

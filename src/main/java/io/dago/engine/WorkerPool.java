@@ -2,7 +2,7 @@ package io.dago.engine;
 
 import io.dago.store.TaskQueue;
 import java.time.Duration;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,14 +11,17 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Runs ready nodes, at most {@code size} at once, each on a virtual thread of its own. One dispatcher thread
- * takes a worker slot first and a task second, so a task stays in the queue (and counts as waiting) until a
- * worker is really free to run it, in FIFO order.
+ * Runs ready nodes, at most {@code size} at once, each on a virtual thread of its own, in FIFO order. One dispatcher
+ * thread waits for a free worker, then hands it the next task. It takes up to {@code size} tasks ahead of the workers
+ * that free up, so that a worker done with one node finds the next one here rather than after a round trip to a
+ * remote queue, and one poll serves many workers; taken-ahead tasks are held like running ones (a remote queue keeps
+ * them from other instances only while this one lives) and go back to the queue on shutdown.
  */
 final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
   private static final long BUSY_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long QUEUE_RETRY_PAUSE_MS = 200;
+  private static final Duration DISPATCHER_EXIT = Duration.ofSeconds(2);
 
   private final int size;
   private final Semaphore free;
@@ -26,6 +29,11 @@ final class WorkerPool implements AutoCloseable {
   private final Consumer<TaskQueue.Task> work;
   private final EngineObserver observer;
   private final Thread dispatcher;
+  /** How many tasks the dispatcher takes ahead of free workers: none from a local queue, where a poll costs nothing. */
+  private final int aheadLimit;
+  /** Tasks taken ahead of free workers; the dispatcher's alone. */
+  private final ArrayDeque<TaskQueue.Task> ahead = new ArrayDeque<>();
+  private final AtomicInteger aheadCount = new AtomicInteger();
   private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
   private final AtomicLong lastQueueWarning = new AtomicLong(System.nanoTime() - BUSY_WARNING_INTERVAL_NANOS);
   /** Workers running a task; the dispatcher's reserved slot is not one. */
@@ -38,6 +46,7 @@ final class WorkerPool implements AutoCloseable {
     this.queue = queue;
     this.work = work;
     this.observer = observer;
+    this.aheadLimit = queue.pollsRemotely() ? size : 0;
     this.dispatcher = Thread.ofVirtual().name("dago-dispatcher").unstarted(this::dispatch);
   }
 
@@ -53,32 +62,57 @@ final class WorkerPool implements AutoCloseable {
     return busy.get();
   }
 
+  /** Ready nodes waiting for a worker: in the queue, or taken ahead. */
+  int waiting() {
+    return queue.size() + aheadCount.get();
+  }
+
   private void dispatch() {
-    while (running) {
-      try {
+    try {
+      while (running) {
         acquireWorker();
-        // Every worker free at this moment asks for a task in the same poll: one round trip to a remote queue
-        // serves them all, and no task is taken that no worker is free to run.
         int workers = 1 + free.drainPermits();
-        List<TaskQueue.Task> tasks;
-        try {
-          tasks = queue.poll(workers, Duration.ofMillis(200));
-        } catch (InterruptedException e) {
-          free.release(workers);
-          return;
-        } catch (RuntimeException e) {
-          free.release(workers);
-          pauseAfter(e);
-          continue;
+        if (ahead.isEmpty()) {
+          // Every worker free at this moment, and the tasks taken ahead of them, in one poll.
+          try {
+            ahead.addAll(queue.poll(workers + aheadLimit, Duration.ofMillis(200)));
+          } catch (InterruptedException e) {
+            free.release(workers);
+            return;
+          } catch (RuntimeException e) {
+            free.release(workers);
+            pauseAfter(e);
+            continue;
+          }
         }
-        free.release(workers - tasks.size());
-        for (TaskQueue.Task task : tasks) {
-          start(task);
+        for (; workers > 0 && !ahead.isEmpty(); workers--) {
+          start(ahead.poll());
         }
-      } catch (InterruptedException e) {
-        return;
+        aheadCount.set(ahead.size());
+        free.release(workers);
+      }
+    } catch (InterruptedException e) {
+      // Shutting down.
+    } finally {
+      giveBack();
+    }
+  }
+
+  /**
+   * Tasks taken ahead go back to the queue as ready ones, for another instance or the next start: no attempt of theirs
+   * began, so nobody has to take them over from this one.
+   */
+  private void giveBack() {
+    aheadCount.set(0);
+    for (TaskQueue.Task task : ahead) {
+      try {
+        queue.postpone(task, Duration.ZERO);
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "could not give back node " + task.node() + " of graph " + task.graphId() + ": "
+            + e.getMessage());
       }
     }
+    ahead.clear();
   }
 
   private void start(TaskQueue.Task task) {
@@ -120,7 +154,7 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private void warnIfNodesWait() {
-    int waiting = queue.size();
+    int waiting = waiting();
     long now = System.nanoTime();
     long last = lastBusyWarning.get();
     if (waiting > 0 && now - last >= BUSY_WARNING_INTERVAL_NANOS && lastBusyWarning.compareAndSet(last, now)) {
@@ -133,6 +167,8 @@ final class WorkerPool implements AutoCloseable {
   void shutdown(Duration grace) throws InterruptedException {
     running = false;
     dispatcher.interrupt();
+    // It gives back the tasks it took ahead on its way out, while the queue is still there.
+    dispatcher.join(DISPATCHER_EXIT);
     if (free.tryAcquire(size, grace.toMillis(), TimeUnit.MILLISECONDS)) {
       free.release(size);
     }

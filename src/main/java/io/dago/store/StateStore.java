@@ -66,6 +66,13 @@ public interface StateStore {
   Optional<GraphView> view(String graphId);
 
   /**
+   * The graph's status as this instance last saw it, without asking any other: a running status may be behind (the
+   * graph may have ended on another instance), a finished one is final. Empty when there is no such graph. For
+   * waiting on a graph, whose events tell the rest.
+   */
+  Optional<GraphStatus> statusSeen(String graphId);
+
+  /**
    * Graphs newest first.
    *
    * @param status only graphs in this status, or null for all

@@ -39,6 +39,11 @@ public interface TaskQueue {
    */
   void release(Task task);
 
+  /** Whether a poll is a round trip to another process, which makes taking tasks ahead of free workers pay. */
+  default boolean pollsRemotely() {
+    return false;
+  }
+
   /**
    * Puts a task taken but not started back in the queue, to be delivered again once {@code delay} has passed, as it
    * was (the same attempt, and still {@link Task#redelivered()} if it was). For a node that cannot run yet (its

@@ -122,6 +122,7 @@ public abstract class StorageContract {
 
     GraphView view = storage.store().view(id).orElseThrow();
     assertEquals(GraphStatus.RUNNING, view.status());
+    assertEquals(Optional.of(GraphStatus.RUNNING), storage.store().statusSeen(id));
     assertEquals(4, view.nodes().size());
     assertEquals(List.of(EventType.GraphSubmitted, EventType.GraphStarted),
         storage.events().history(id, 0).stream().map(Event::type).toList());
@@ -137,6 +138,7 @@ public abstract class StorageContract {
   void anUnknownGraphIsEmptyEverywhere() {
     assertEquals(Optional.empty(), storage.store().view("nope"));
     assertEquals(Optional.empty(), storage.store().update("nope", run -> 1));
+    assertEquals(Optional.empty(), storage.store().statusSeen("nope"));
     assertEquals(List.of(), storage.events().history("nope", 0));
   }
 
@@ -168,6 +170,7 @@ public abstract class StorageContract {
     }
     assertEquals(4, ran.size());
     assertEquals(List.of(0, 1, 2, 3), ran.stream().sorted().toList());
+    assertEquals(Optional.of(GraphStatus.COMPLETED), storage.store().statusSeen(id));
     GraphView done = storage.store().view(id).orElseThrow();
     assertEquals(GraphStatus.COMPLETED, done.status());
     assertEquals("out 0", done.nodes().get(0).output());

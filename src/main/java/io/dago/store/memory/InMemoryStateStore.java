@@ -143,6 +143,18 @@ public final class InMemoryStateStore implements StateStore {
     }
   }
 
+  /** Never behind: this store is the only one. */
+  @Override
+  public Optional<GraphStatus> statusSeen(String graphId) {
+    GraphRun run = graphs.get(graphId);
+    if (run == null) {
+      return Optional.empty();
+    }
+    synchronized (run) {
+      return Optional.of(run.status());
+    }
+  }
+
   @Override
   public GraphPage list(GraphStatus status, int limit, String cursor) {
     Map<String, GraphRun> from = cursor == null ? graphs : graphs.tailMap(cursor, false);

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -22,11 +24,16 @@ import redis.clients.jedis.params.XAddParams;
  * threw. Works the same on a single Redis and on a Redis Cluster.
  */
 public final class Redis implements AutoCloseable {
+  /** Batches on their way at once: two keep Redis busy while the next batch gathers. */
+  private static final int LANES = 2;
+
   private final UnifiedJedis client;
+  private final Batches batches;
   private final LongAdder errors = new LongAdder();
 
   public Redis(UnifiedJedis client) {
     this.client = client;
+    this.batches = new Batches(client, LANES);
   }
 
   /** Runs commands; {@link StoreUnavailableException} when Redis cannot be reached. */
@@ -53,13 +60,21 @@ public final class Redis implements AutoCloseable {
   }
 
   /**
+   * Runs one short command with the next batch of pipelined commands (see {@link Batches}): what the workers' hot
+   * path sends. Never a blocking command.
+   */
+  public <T> T send(Function<AbstractPipeline, Response<T>> command) {
+    return call(redis -> batches.send(command));
+  }
+
+  /**
    * Runs a Lua script by its digest, loading it first where the server does not know it yet (after a restart, or
-   * on a cluster node that never ran it).
+   * on a cluster node that never ran it). Sent in a batch (see {@link #send}).
    */
   public Object eval(Script script, List<String> keys, List<String> args) {
     return call(redis -> {
       try {
-        return redis.evalsha(script.sha(), keys, args);
+        return batches.send(pipeline -> pipeline.evalsha(script.sha(), keys, args));
       } catch (JedisDataException e) {
         if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
           return redis.eval(script.source(), keys, args);
@@ -71,12 +86,14 @@ public final class Redis implements AutoCloseable {
 
   /**
    * Appends an entry at an explicit id, as the way to claim it: false, and nothing written, when the stream already
-   * holds that id or a later one (someone else claimed it first), which is an answer, not an error.
+   * holds that id or a later one (someone else claimed it first), which is an answer, not an error. Sent in a batch
+   * (see {@link #send}).
    */
   public boolean appendAt(String stream, StreamEntryID id, long cap, Map<String, String> fields) {
     return call(redis -> {
       try {
-        redis.xadd(stream, XAddParams.xAddParams().id(id).maxLen(cap).approximateTrimming(), fields);
+        batches.send(pipeline -> pipeline.xadd(stream,
+            XAddParams.xAddParams().id(id).maxLen(cap).approximateTrimming(), fields));
         return true;
       } catch (JedisDataException e) {
         if (String.valueOf(e.getMessage()).contains("equal or smaller than the target stream top item")) {
@@ -107,6 +124,7 @@ public final class Redis implements AutoCloseable {
 
   @Override
   public void close() {
+    batches.close();
     client.close();
   }
 

@@ -335,6 +335,17 @@ public final class RedisStateStore implements StateStore {
   }
 
   @Override
+  public Optional<GraphStatus> statusSeen(String graphId) {
+    LoadedGraphs.Entry entry = entry(graphId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    synchronized (entry) {
+      return Optional.of(entry.run.status());
+    }
+  }
+
+  @Override
   public GraphPage list(GraphStatus status, int limit, String cursor) {
     List<GraphView.Summary> merged = new ArrayList<>();
     for (int shard = 0; shard < keys.shards(); shard++) {

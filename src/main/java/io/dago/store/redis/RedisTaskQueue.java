@@ -198,6 +198,11 @@ public final class RedisTaskQueue implements TaskQueue, AutoCloseable {
   }
 
   @Override
+  public boolean pollsRemotely() {
+    return true;
+  }
+
+  @Override
   public void postpone(Task task, Duration delay) {
     int shard = keys.shardOf(task.graphId());
     String member = task.graphId() + ":" + task.node() + ":" + task.attempt() + (task.redelivered() ? ":r" : "");
