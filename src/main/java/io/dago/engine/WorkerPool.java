@@ -47,7 +47,9 @@ final class WorkerPool implements AutoCloseable {
     this.work = work;
     this.observer = observer;
     this.aheadLimit = queue.pollsRemotely() ? size : 0;
-    this.dispatcher = Thread.ofVirtual().name("dago-dispatcher").unstarted(this::dispatch);
+    // A platform thread: it lives in blocking polls, which a platform thread makes directly, not through the JDK's
+    // poller and timers.
+    this.dispatcher = Thread.ofPlatform().daemon().name("dago-dispatcher").unstarted(this::dispatch);
   }
 
   void start() {

@@ -87,8 +87,10 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     this.eventsCap = eventsCap;
     this.published = published;
     StreamEntryID start = feedEnd();
-    this.feedWriter = Thread.ofVirtual().name("dago-feed-writer").start(this::writeFeed);
-    this.feedReader = Thread.ofVirtual().name("dago-feed-reader").start(() -> readFeed(start));
+    // Platform threads: each spends its life in blocking reads or writes, which a platform thread makes directly
+    // rather than through the JDK's poller and timers.
+    this.feedWriter = Thread.ofPlatform().daemon().name("dago-feed-writer").start(this::writeFeed);
+    this.feedReader = Thread.ofPlatform().daemon().name("dago-feed-reader").start(() -> readFeed(start));
   }
 
   /**

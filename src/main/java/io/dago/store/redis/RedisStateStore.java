@@ -132,13 +132,19 @@ public final class RedisStateStore implements StateStore {
         return Optional.empty();
       }
       entry.waiting.add(change);
-      synchronized (entry) {
+      entry.lock.lock();
+      try {
         // Whoever holds the graph commits every change waiting for it: under load one round trip stores many.
         if (!change.finished && !entry.evicted) {
           commitWaiting(entry);
         }
+      } finally {
+        entry.lock.unlock();
       }
-      entry.waiting.remove(change);
+      if (!change.finished) {
+        // Its run was evicted before anyone took the change: it goes to the fresh copy.
+        entry.waiting.remove(change);
+      }
     }
     if (!change.finished) {
       throw new IllegalStateException("graph " + graphId + " kept changing under " + MAX_CONFLICTS + " tries");
@@ -325,12 +331,15 @@ public final class RedisStateStore implements StateStore {
     if (entry == null) {
       return Optional.empty();
     }
-    synchronized (entry) {
+    entry.lock.lock();
+    try {
       // A finished graph changes no more; a running one may have moved on another instance.
       if (!entry.run.status().isTerminal()) {
         catchUp(entry);
       }
       return Optional.of(entry.run.view());
+    } finally {
+      entry.lock.unlock();
     }
   }
 
@@ -340,8 +349,11 @@ public final class RedisStateStore implements StateStore {
     if (entry == null) {
       return Optional.empty();
     }
-    synchronized (entry) {
+    entry.lock.lock();
+    try {
       return Optional.of(entry.run.status());
+    } finally {
+      entry.lock.unlock();
     }
   }
 
