@@ -15,15 +15,18 @@ final class Attempt {
   final String graphId;
   final int node;
   final long startedNanos;
+  /** When it times out, on the {@link System#nanoTime()} scale. */
+  final long deadlineNanos;
   private final Thread thread;
   private Stop stop = Stop.NONE;
   private boolean finished;
 
-  Attempt(String graphId, int node, Thread thread, long startedNanos) {
+  Attempt(String graphId, int node, Thread thread, long startedNanos, long deadlineNanos) {
     this.graphId = graphId;
     this.node = node;
     this.thread = thread;
     this.startedNanos = startedNanos;
+    this.deadlineNanos = deadlineNanos;
   }
 
   /** Interrupts the attempt unless it has finished or was already stopped. */

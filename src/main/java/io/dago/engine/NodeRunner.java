@@ -20,7 +20,6 @@ import io.dago.store.TaskQueue;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -205,10 +204,11 @@ final class NodeRunner {
       }
       observer.cacheMiss();
     }
-    Attempt attempt = new Attempt(task.graphId(), task.node(), Thread.currentThread(), System.nanoTime());
+    long started = System.nanoTime();
+    Attempt attempt = new Attempt(task.graphId(), task.node(), Thread.currentThread(), started,
+        started + TimeUnit.SECONDS.toNanos(call.spec.timeoutSeconds()));
+    // Its timeout is watched by the sweep over running attempts (RunningAttempts#stopOverdue).
     running.add(attempt);
-    ScheduledFuture<?> deadline = timers.schedule(() -> attempt.stop(Attempt.Stop.TIMED_OUT),
-        call.spec.timeoutSeconds(), TimeUnit.SECONDS);
     LlmResponse response = null;
     LlmException failure = null;
     Attempt.Stop stopped;
@@ -219,7 +219,6 @@ final class NodeRunner {
     } catch (InterruptedException e) {
       // Stopped from outside; finish() below says why.
     } finally {
-      deadline.cancel(false);
       stopped = attempt.finish();
       running.remove(attempt);
     }

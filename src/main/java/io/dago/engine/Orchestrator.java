@@ -125,6 +125,8 @@ public final class Orchestrator implements AutoCloseable {
     this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("dago-timers").daemon().factory());
     this.timers.setRemoveOnCancelPolicy(true);
     this.deadlines = new Deadlines(timers, clock, this::timeOut);
+    timers.scheduleWithFixedDelay(() -> running.stopOverdue(System.nanoTime()), RunningAttempts.TIMEOUT_CHECK_MILLIS,
+        RunningAttempts.TIMEOUT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     // A graph can end on another instance (cancelled there, or failed by a node that ran there): this one then stops
     // whatever it still runs of that graph.
     this.endings = events.subscribeAll(event -> {

@@ -3,8 +3,9 @@ package io.dago.engine;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every attempt in flight on this instance, so that cancellation and health can find them. */
+/** Every attempt in flight on this instance, so that cancellation, timeouts and health can find them. */
 final class RunningAttempts {
+  static final long TIMEOUT_CHECK_MILLIS = 20;
   private final ConcurrentHashMap<String, Set<Attempt>> byGraph = new ConcurrentHashMap<>();
 
   void add(Attempt attempt) {
@@ -27,6 +28,21 @@ final class RunningAttempts {
     for (Attempt attempt : attempts) {
       if (nodes == null || contains(nodes, attempt.node)) {
         attempt.stop(reason);
+      }
+    }
+  }
+
+  /**
+   * Stops the attempts past their deadline. Called every {@link #TIMEOUT_CHECK_MILLIS}: one sweep over the attempts
+   * in flight costs less than a timer set and cancelled for every attempt, and a timeout of seconds may fire a few
+   * milliseconds late.
+   */
+  void stopOverdue(long nowNanos) {
+    for (Set<Attempt> attempts : byGraph.values()) {
+      for (Attempt attempt : attempts) {
+        if (nowNanos - attempt.deadlineNanos >= 0) {
+          attempt.stop(Attempt.Stop.TIMED_OUT);
+        }
       }
     }
   }
