@@ -45,6 +45,11 @@ public final class ObservedEventBus implements EventBus {
   }
 
   @Override
+  public Subscription subscribeElsewhere(EventListener listener) {
+    return bus.subscribeElsewhere(listener);
+  }
+
+  @Override
   public void publishLive(Event event) {
     bus.publishLive(event);
     observer.eventsPublished(List.of(event));

@@ -128,8 +128,8 @@ public final class Orchestrator implements AutoCloseable {
     timers.scheduleWithFixedDelay(() -> running.stopOverdue(System.nanoTime()), RunningAttempts.TIMEOUT_CHECK_MILLIS,
         RunningAttempts.TIMEOUT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     // A graph can end on another instance (cancelled there, or failed by a node that ran there): this one then stops
-    // whatever it still runs of that graph.
-    this.endings = events.subscribeAll(event -> {
+    // whatever it still runs of that graph. Graphs that end here stop their attempts here as they end.
+    this.endings = events.subscribeElsewhere(event -> {
       if (event.type().isTerminal()) {
         running.stop(event.graphId(), null, Attempt.Stop.CANCELLED);
         deadlines.forget(event.graphId());

@@ -20,6 +20,11 @@ public final class AllGraphsSubscribers {
     };
   }
 
+  /** Whether anyone subscribes. */
+  public boolean any() {
+    return !subscribers.isEmpty();
+  }
+
   public void deliver(Event event) {
     for (Subscriber subscriber : subscribers) {
       subscriber.deliver(event);

@@ -29,6 +29,12 @@ public interface EventBus {
   Subscription subscribeAll(EventListener listener);
 
   /**
+   * Stored events that other instances commit, from now on, in no particular order across graphs: for reacting to
+   * what happens elsewhere (a graph ended there). A bus with no other instances never calls it.
+   */
+  Subscription subscribeElsewhere(EventListener listener);
+
+  /**
    * Delivers a live-only event (see {@link io.dago.state.EventType#isStored()}) to the graph's subscribers and to
    * those of every graph, through {@link EventListener#onLiveEvent}: never stored, no {@code seq}, lost to whoever
    * is not listening at the time. In order with the graph's stored events as far as the caller orders its calls.

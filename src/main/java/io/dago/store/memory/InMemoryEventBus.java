@@ -79,6 +79,12 @@ public final class InMemoryEventBus implements EventBus {
     return everyGraph.add(listener);
   }
 
+  /** This bus has no other instances. */
+  @Override
+  public Subscription subscribeElsewhere(EventListener listener) {
+    return () -> { };
+  }
+
   @Override
   public void publishLive(Event event) {
     GraphLog log = logs.get(event.graphId());

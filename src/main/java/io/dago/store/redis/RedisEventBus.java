@@ -56,6 +56,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   private final Consumer<List<Event>> published;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<Follower>> followers = new ConcurrentHashMap<>();
   private final AllGraphsSubscribers everyGraph = new AllGraphsSubscribers();
+  private final AllGraphsSubscribers elsewhere = new AllGraphsSubscribers();
   private final LinkedBlockingQueue<Event> toFeed = new LinkedBlockingQueue<>();
   private final LongAdder feedDropped = new LongAdder();
   private final FeedOrder firehoseOrder = new FeedOrder(FEED_REORDER_PATIENCE_NANOS);
@@ -178,6 +179,11 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
   }
 
   @Override
+  public Subscription subscribeElsewhere(EventListener listener) {
+    return elsewhere.add(listener);
+  }
+
+  @Override
   public void publishLive(Event event) {
     List<Follower> mine = followers.get(event.graphId());
     if (mine != null) {
@@ -289,7 +295,12 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
           for (var stream : streams) {
             for (StreamEntry entry : stream.getValue()) {
               last = entry.getID();
-              hear(entry.getFields().get("o"), EventCodec.readAll(entry.getFields().get("e")));
+              String origin = entry.getFields().get("o");
+              // This instance's own events reached its followers as they were committed: unless someone follows
+              // every graph, there is nobody to tell, and nothing to decode.
+              if (!instanceId.equals(origin) || everyGraph.any()) {
+                hear(origin, EventCodec.readAll(entry.getFields().get("e")));
+              }
             }
           }
         }
@@ -333,6 +344,9 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
               follower.offerLive(event);
             }
           }
+        }
+        if (event.type().isStored()) {
+          elsewhere.deliver(event);
         }
       }
       firehoseOrder.accept(event, System.nanoTime(), everyGraph::deliver);

@@ -1,7 +1,9 @@
 package io.dago.it.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.graph.GraphDocuments;
 import io.dago.graph.GraphPlan;
@@ -11,6 +13,7 @@ import io.dago.state.Event;
 import io.dago.state.EventType;
 import io.dago.state.GraphRun;
 import io.dago.state.NodeStatus;
+import io.dago.store.EventBus;
 import io.dago.store.Storage;
 import io.dago.store.TaskQueue;
 import io.dago.store.redis.RedisStorage;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -150,6 +154,35 @@ class RedisStoreRaceTest {
     assertEquals(1, completions(log, "b"), "b's outcome in the log: " + log);
     assertEquals(NodeStatus.COMPLETED, nodeStatus(one, id, b));
     assertEquals(NodeStatus.COMPLETED, nodeStatus(two, id, b));
+  }
+
+  @Test
+  void subscribersToWhatHappensElsewhereHearOnlyTheOtherInstancesEvents() throws Exception {
+    GraphPlan plan = GraphDocuments.plan(DOCUMENT, 100);
+    List<Event> heardByTwo = new CopyOnWriteArrayList<>();
+    String id = "elsewhere-" + UUID.randomUUID();
+    try (EventBus.Subscription elsewhere = two.events().subscribeElsewhere(event -> {
+      if (event.graphId().equals(id)) {
+        heardByTwo.add(event);
+      }
+    })) {
+      GraphRun run = new GraphRun(id, plan, TraceContext.newTrace(), Instant.now());
+      run.start(Instant.now());
+      one.store().create(run, DOCUMENT, null, null);
+      TaskQueue.Task taskB = take(two.queue(), id, plan.indexOf("b"));
+      one.queue().ack(take(one.queue(), id, plan.indexOf("c")));
+      two.store().update(id, r -> r.beginAttempt(taskB.node(), taskB.attempt(), false, Instant.now()));
+      one.store().update(id, r -> r.cancel(Instant.now()));
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (heardByTwo.stream().noneMatch(e -> e.type().isTerminal()) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+    List<EventType> types = heardByTwo.stream().map(Event::type).toList();
+    assertTrue(types.contains(EventType.GraphSubmitted) && types.contains(EventType.GraphCancelled),
+        "two heard what one committed: " + types);
+    assertFalse(types.contains(EventType.NodeStarted), "two did not hear its own event: " + types);
   }
 
   private static Void complete(Storage storage, String id, TaskQueue.Task task, int node, CountDownLatch go)
