@@ -67,6 +67,27 @@ public final class RedisStateStore implements StateStore {
     this.queue = queue;
     this.settings = settings;
     this.loaded = new LoadedGraphs(settings.cachedGraphs());
+    events.subscribeElsewhere(this::heardFromElsewhere);
+  }
+
+  /**
+   * Keeps the runs this instance holds up to date with what other instances commit, as the feed tells of it, so
+   * that its next change rarely finds its seq taken (a refused commit, a read of the log, a second try). Best effort:
+   * an event that is not the next one of its run, or a run busy with a change, is left to the log's catch-up.
+   */
+  private void heardFromElsewhere(Event event) {
+    LoadedGraphs.Entry entry = loaded.get(event.graphId());
+    if (entry == null || !entry.lock.tryLock()) {
+      return;
+    }
+    try {
+      if (!entry.evicted && event.seq() == entry.lastSeq + 1) {
+        entry.run.apply(event);
+        entry.lastSeq = event.seq();
+      }
+    } finally {
+      entry.lock.unlock();
+    }
   }
 
   @Override

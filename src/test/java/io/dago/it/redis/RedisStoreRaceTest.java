@@ -12,6 +12,7 @@ import io.dago.llm.Usage;
 import io.dago.state.Event;
 import io.dago.state.EventType;
 import io.dago.state.GraphRun;
+import io.dago.state.GraphStatus;
 import io.dago.state.NodeStatus;
 import io.dago.store.EventBus;
 import io.dago.store.Storage;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -183,6 +185,28 @@ class RedisStoreRaceTest {
     assertTrue(types.contains(EventType.GraphSubmitted) && types.contains(EventType.GraphCancelled),
         "two heard what one committed: " + types);
     assertFalse(types.contains(EventType.NodeStarted), "two did not hear its own event: " + types);
+  }
+
+  /** A run another instance changes is kept up to date from the feed, without reading the log. */
+  @Test
+  void aRunHeldByTheOtherInstanceFollowsItsChangesFromTheFeed() throws Exception {
+    GraphPlan plan = GraphDocuments.plan(DOCUMENT, 100);
+    String id = "followed-" + UUID.randomUUID();
+    GraphRun run = new GraphRun(id, plan, TraceContext.newTrace(), Instant.now());
+    run.start(Instant.now());
+    one.store().create(run, DOCUMENT, null, null);
+    assertEquals(Optional.of(GraphStatus.RUNNING), two.store().statusSeen(id), "two loaded the graph");
+
+    one.store().update(id, r -> r.cancel(Instant.now()));
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (two.store().statusSeen(id).orElseThrow() == GraphStatus.RUNNING && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    // statusSeen never reads the log: only the feed can have told two.
+    assertEquals(Optional.of(GraphStatus.CANCELLED), two.store().statusSeen(id));
+    one.queue().ack(take(one.queue(), id, plan.indexOf("b")));
+    one.queue().ack(take(one.queue(), id, plan.indexOf("c")));
   }
 
   private static Void complete(Storage storage, String id, TaskQueue.Task task, int node, CountDownLatch go)
