@@ -32,14 +32,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * delay from each event's creation (its {@code time}) to its arrival at a client.
  *
  * <pre>
- * java -cp BUILD/test-classes:BUILD/dago.jar io.dago.bench.WsBench HOST WS_PORT HTTP_PORT CLIENTS FIREHOSE
+ * java -cp BUILD/test-classes:BUILD/dago.jar io.dago.bench.WsBench HOST WS_PORT HTTP_PORT CLIENTS FIREHOSE \
+ *     [WARMUP_SECONDS [RUNS]]
  * </pre>
  *
  * Run the server with a latency that lets followers connect before their graph is over, or every event they get is
  * history: {@code LLM_ECHO_LATENCY_MS=1000 WORKER_POOL_SIZE=2000} makes each diamond take three seconds. Delays are
  * of live events only: a follower's events created before it connected are replayed history, counted as delivered
- * but not in the delay figures. Both ends read the same wall clock; event times have millisecond resolution. A first
- * round of at most {@value #WARM_UP_CLIENTS} followers warms both JVMs up and is not reported.
+ * but not in the delay figures. Both ends read the same wall clock; event times have millisecond resolution. Rounds of
+ * at most {@value #WARM_UP_CLIENTS} followers warm both JVMs up for {@code WARMUP_SECONDS} (at least one round) and are
+ * not reported; then {@code RUNS} measured rounds are, each, and by their median.
  *
  * <p>Exits 1 when a follower missed, repeated or reordered an event or was not closed with 1000, or a firehose
  * client missed an event.
@@ -54,8 +56,8 @@ public final class WsBench {
   private WsBench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
-      System.err.println("usage: WsBench HOST WS_PORT HTTP_PORT CLIENTS FIREHOSE_CLIENTS");
+    if (args.length < 5 || args.length > 7) {
+      System.err.println("usage: WsBench HOST WS_PORT HTTP_PORT CLIENTS FIREHOSE_CLIENTS [WARMUP_SECONDS [RUNS]]");
       System.exit(2);
     }
     String host = args[0];
@@ -63,18 +65,45 @@ public final class WsBench {
     int httpPort = Integer.parseInt(args[2]);
     int clients = Integer.parseInt(args[3]);
     int firehoses = Integer.parseInt(args[4]);
+    long warmupNanos = TimeUnit.SECONDS.toNanos(args.length > 5 ? Integer.parseInt(args[5]) : 10);
+    int runs = args.length > 6 ? Integer.parseInt(args[6]) : 1;
     HttpClient[] http = new HttpClient[HTTP_CLIENTS];
     for (int i = 0; i < http.length; i++) {
       http[i] = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
     URI ws = URI.create("ws://" + host + ":" + wsPort);
     URI graphs = URI.create("http://" + host + ":" + httpPort + "/api/v1/graphs");
-    // Both JVMs compile their hot paths during a first, smaller round that is not reported.
-    round(http, ws, graphs, Math.min(clients, WARM_UP_CLIENTS), firehoses, false);
-    round(http, ws, graphs, clients, firehoses, true);
+    // Both JVMs compile their hot paths during smaller rounds that are not reported.
+    long warmingSince = System.nanoTime();
+    int warmUpRounds = 0;
+    do {
+      round(http, ws, graphs, Math.min(clients, WARM_UP_CLIENTS), firehoses, false);
+      warmUpRounds++;
+    } while (System.nanoTime() - warmingSince < warmupNanos);
+    System.out.printf("warm-up: %d rounds of %d followers in %.1f s, not reported%n", warmUpRounds,
+        Math.min(clients, WARM_UP_CLIENTS), (System.nanoTime() - warmingSince) / 1e9);
+    List<double[]> results = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      System.out.printf("%nround %d of %d%n", run, runs);
+      results.add(round(http, ws, graphs, clients, firehoses, true));
+    }
+    if (runs > 1) {
+      double p99 = median(results, 0);
+      System.out.printf("%nmedian of %d rounds: p99 %.1f ms (followers %.1f ms, firehose %.1f ms), %,.0f events/s%n",
+          runs, p99, median(results, 1), median(results, 2), median(results, 3));
+      System.out.printf("goal p99 < 50 ms with %d clients, median of the rounds: %s%n", clients,
+          p99 < 50 ? "met" : "missed");
+    }
   }
 
-  private static void round(HttpClient[] http, URI ws, URI graphs, int clients, int firehoses, boolean report)
+  private static double median(List<double[]> results, int figure) {
+    double[] values = results.stream().mapToDouble(r -> r[figure]).sorted().toArray();
+    return values.length % 2 == 1 ? values[values.length / 2]
+        : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+  }
+
+  /** @return when reported: p99 of all, of followers, of firehose clients (ms), and events per second; else null */
+  private static double[] round(HttpClient[] http, URI ws, URI graphs, int clients, int firehoses, boolean report)
       throws Exception {
     Receiver.lastArrival.set(0);
     List<Receiver> firehose = new ArrayList<>();
@@ -109,12 +138,10 @@ public final class WsBench {
     long end = Math.max(Receiver.lastArrival.get(), System.nanoTime() - 1);
     firehose.forEach(Receiver::close);
 
-    if (report) {
-      report(followers, firehose, clients, (end - start) / 1e9);
-    }
+    return report ? report(followers, firehose, clients, (end - start) / 1e9) : null;
   }
 
-  private static void report(List<Receiver> followers, List<Receiver> firehose, int clients, double seconds) {
+  private static double[] report(List<Receiver> followers, List<Receiver> firehose, int clients, double seconds) {
     long delivered = 0;
     List<long[]> followerDelays = new ArrayList<>();
     List<long[]> firehoseDelays = new ArrayList<>();
@@ -153,6 +180,11 @@ public final class WsBench {
       System.out.println(problems.size() + " clients did not get what they should have");
       System.exit(1);
     }
+    return new double[] {p99Millis(all), p99Millis(follow), p99Millis(hose), delivered / seconds};
+  }
+
+  private static double p99Millis(long[] sortedMicros) {
+    return sortedMicros.length == 0 ? Double.NaN : percentile(sortedMicros, 0.99) / 1e3;
   }
 
   private static String describe(long[] micros) {
