@@ -84,7 +84,10 @@ public final class WsBench {
         Math.min(clients, WARM_UP_CLIENTS), (System.nanoTime() - warmingSince) / 1e9);
     List<double[]> results = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
-      System.out.printf("%nround %d of %d%n", run, runs);
+      System.out.printf("%nround %d of %d, from %s%n", run, runs, Instant.now());
+      // The client's own collections would hold frames in the socket and count as delivery delay: it collects
+      // between rounds, and its young generation (see scripts/bench) holds a round's allocations.
+      System.gc();
       results.add(round(http, ws, graphs, clients, firehoses, true));
     }
     if (runs > 1) {

@@ -7,6 +7,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,17 +35,24 @@ import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
  * takes, which is what {@link Connection} hands over too; see {@link Tls}.
  */
 class CountedChannel implements ByteChannel {
+  /** How long a closed plain connection keeps reading what the client still sends; see {@link #close}. */
+  static final Duration LINGER = Duration.ofSeconds(2);
+  private static final long LINGER_POLL_MILLIS = 50;
+
   private final ByteChannel socket;
   private final int maxHandshakeBytes;
+  /** Where a plain connection lingers when it closes; null over TLS. */
+  private final Lingering lingering;
   private final AtomicLong written = new AtomicLong();
   private volatile Runnable afterWrite = () -> {};
   /** Bytes read before {@link #opened()}; only the library's selector thread reads. */
   private long handshakeBytes;
   private volatile boolean opened;
 
-  private CountedChannel(ByteChannel socket, int maxHandshakeBytes) {
+  private CountedChannel(ByteChannel socket, int maxHandshakeBytes, Lingering lingering) {
     this.socket = socket;
     this.maxHandshakeBytes = maxHandshakeBytes;
+    this.lingering = lingering;
   }
 
   /** Bytes written to the socket so far: frames, control frames and the handshake alike. */
@@ -96,9 +106,80 @@ class CountedChannel implements ByteChannel {
     return socket.isOpen();
   }
 
+  /**
+   * The library closes a connection as soon as its close frame is written, without waiting for the client's. Data
+   * the client sent meanwhile (the pong to a ping that crossed the close, say) would then sit unread in a closed
+   * socket, the kernel would answer it with a reset, and the reset destroys whatever the client had not read yet:
+   * the last events and the close frame. So a plain connection closes its sending side only, reads and drops what
+   * still comes for up to {@link #LINGER}, and closes when the client does or that time is up.
+   */
   @Override
   public void close() throws IOException {
-    socket.close();
+    if (lingering == null || !(socket instanceof SocketChannel plain) || !plain.isConnected()) {
+      socket.close();
+      return;
+    }
+    lingering.start(plain);
+  }
+
+  /** Closed plain connections reading out what their clients still send, on the API's timer. */
+  static final class Lingering {
+    private final ScheduledExecutorService timer;
+    private final Set<SocketChannel> channels = ConcurrentHashMap.newKeySet();
+
+    Lingering(ScheduledExecutorService timer) {
+      this.timer = timer;
+    }
+
+    void start(SocketChannel channel) throws IOException {
+      try {
+        channel.shutdownOutput();
+      } catch (IOException e) {
+        channel.close();
+        return;
+      }
+      channels.add(channel);
+      long deadline = System.nanoTime() + LINGER.toNanos();
+      try {
+        timer.schedule(() -> readOut(channel, deadline), LINGER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopping) {
+        finish(channel);
+      }
+    }
+
+    private void readOut(SocketChannel channel, long deadline) {
+      ByteBuffer scratch = ByteBuffer.allocate(1024);
+      try {
+        int read;
+        do {
+          scratch.clear();
+          read = channel.read(scratch);
+        } while (read > 0);
+        if (read == 0 && System.nanoTime() < deadline) {
+          timer.schedule(() -> readOut(channel, deadline), LINGER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+          return;
+        }
+      } catch (IOException | RejectedExecutionException e) {
+        // Reset by the client, or the API is stopping: nothing more to wait for.
+      }
+      finish(channel);
+    }
+
+    private void finish(SocketChannel channel) {
+      channels.remove(channel);
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Closed is closed.
+      }
+    }
+
+    /** Closes every connection still lingering, when the API stops. */
+    void closeAll() {
+      for (SocketChannel channel : channels) {
+        finish(channel);
+      }
+    }
   }
 
   /**
@@ -109,7 +190,7 @@ class CountedChannel implements ByteChannel {
     private final WrappedByteChannel tls;
 
     private Tls(WrappedByteChannel tls, int maxHandshakeBytes) {
-      super(tls, maxHandshakeBytes);
+      super(tls, maxHandshakeBytes, null);
       this.tls = tls;
     }
 
@@ -151,16 +232,19 @@ class CountedChannel implements ByteChannel {
     private final int maxHandshakeBytes;
     private final Duration handshakeTimeout;
     private final ScheduledExecutorService timer;
+    private final Lingering lingering;
 
     /**
      * @param sslContext null for plain connections
-     * @param timer runs the handshake deadlines and, over TLS, the TLS engine's delegated tasks
+     * @param timer runs the handshake deadlines, the lingering of closed connections and, over TLS, the TLS
+     *     engine's delegated tasks
      */
     Factory(SSLContext sslContext, int maxHandshakeBytes, Duration handshakeTimeout, ScheduledExecutorService timer) {
       this.tls = sslContext == null ? null : new DefaultSSLWebSocketServerFactory(sslContext, timer);
       this.maxHandshakeBytes = maxHandshakeBytes;
       this.handshakeTimeout = handshakeTimeout;
       this.timer = timer;
+      this.lingering = new Lingering(timer);
     }
 
     @Override
@@ -177,7 +261,7 @@ class CountedChannel implements ByteChannel {
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
       WebSocketImpl socket = (WebSocketImpl) key.attachment();
       CountedChannel counted = tls == null
-          ? new CountedChannel(channel, maxHandshakeBytes)
+          ? new CountedChannel(channel, maxHandshakeBytes, lingering)
           : new Tls((WrappedByteChannel) tls.wrapChannel(channel, key), maxHandshakeBytes);
       socket.setAttachment(counted);
       timer.schedule(() -> {
@@ -190,6 +274,8 @@ class CountedChannel implements ByteChannel {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      lingering.closeAll();
+    }
   }
 }

@@ -4,10 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.engine.Orchestrator;
+import io.dago.json.Json;
 import io.dago.llm.echo.EchoProvider;
+import io.dago.state.GraphStatus;
+import io.dago.state.GraphView;
 import io.dago.store.memory.InMemoryEventBus;
 import io.dago.store.memory.InMemoryStateStore;
 import io.dago.store.memory.InMemoryTaskQueue;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.SplittableRandom;
@@ -60,6 +69,70 @@ class KeepAliveTest {
       assertEquals(null, answering.poll(Duration.ofMillis(1500)), "no frames, but still connected a ping later");
       assertEquals(1, api.counters().current());
     }
+  }
+
+  /**
+   * The server closes a finished graph's connection right after its close frame; a ping the client sends just then
+   * must not turn into a reset that fails the client's next write and can take the unread frames with it.
+   */
+  @Test
+  void aClientWhoseDataCrossesTheCloseStillReadsEveryEventAndTheCloseFrame() throws Exception {
+    GraphView submitted = orchestrator.submit(Json.parseObject(
+        "{\"nodes\": [{\"id\": \"a\", \"prompt\": \"p\"}]}".getBytes(StandardCharsets.UTF_8)), null);
+    GraphView done = orchestrator.await(submitted.id(), Duration.ofSeconds(10));
+    assertEquals(GraphStatus.COMPLETED, done.status());
+    try (Socket socket = new Socket("127.0.0.1", api.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /api/v1/graphs/" + done.id() + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      assertTrue(readLine(in).startsWith("HTTP/1.1 101"));
+      while (!readLine(in).isEmpty()) {
+        // headers
+      }
+      // The history and the close frame are on their way and the server has closed its end; without reading them,
+      // the client pings twice, a moment apart (masked, empty).
+      await(() -> api.counters().closed() == 1, Duration.ofSeconds(5), "the server closed the connection");
+      byte[] ping = {(byte) 0x89, (byte) 0x80, 0, 0, 0, 0};
+      out.write(ping);
+      out.flush();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+      out.write(ping);
+      out.flush();
+
+      int events = 0;
+      int closeCode = -1;
+      while (closeCode < 0) {
+        int opcode = in.readUnsignedByte() & 0x0F;
+        int length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        }
+        byte[] payload = in.readNBytes(length);
+        if (opcode == 1) {
+          events++;
+        } else if (opcode == 8) {
+          closeCode = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        }
+      }
+      assertEquals(5, events, "submitted, started, node started, node completed, graph completed");
+      assertEquals(1000, closeCode);
+    }
+  }
+
+  private static String readLine(DataInputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c; (c = in.read()) != '\n'; ) {
+      if (c < 0) {
+        throw new EOFException("connection closed in the handshake");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
   }
 
   @Test
