@@ -1,6 +1,7 @@
 package io.dago.api.grpc;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Message;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
@@ -146,42 +147,34 @@ final class StatusMapping implements ServerInterceptor {
       }
       details.addFieldViolations(violation);
     }
-    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-        .setCode(Code.INVALID_ARGUMENT_VALUE)
-        .setMessage(message)
-        .addDetails(Any.pack(details.build()))
-        .build();
-    return StatusProto.toStatusRuntimeException(status);
+    return withDetails(Code.INVALID_ARGUMENT_VALUE, message, details.build());
   }
 
   /** FAILED_PRECONDITION; like the HTTP API's {@code status} member, the metadata say how the graph ended. */
   private static StatusRuntimeException graphFinished(GraphFinishedException e) {
-    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-        .setCode(Code.FAILED_PRECONDITION_VALUE)
-        .setMessage(e.getMessage())
-        .addDetails(Any.pack(com.google.rpc.ErrorInfo.newBuilder()
-            .setReason("GRAPH_FINISHED")
-            .setDomain(ERROR_DOMAIN)
-            .putMetadata("status", e.status().wireName())
-            .build()))
-        .build();
-    return StatusProto.toStatusRuntimeException(status);
+    return withDetails(Code.FAILED_PRECONDITION_VALUE, e.getMessage(),
+        errorInfo("GRAPH_FINISHED").putMetadata("status", e.status().wireName()).build());
   }
 
   /** UNAVAILABLE with ErrorInfo reason {@code OVERLOADED} and a {@code google.rpc.RetryInfo} saying when to retry. */
   private static StatusRuntimeException overloaded(OverloadedException e) {
-    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-        .setCode(Code.UNAVAILABLE_VALUE)
-        .setMessage(e.getMessage())
-        .addDetails(Any.pack(com.google.rpc.ErrorInfo.newBuilder()
-            .setReason("OVERLOADED")
-            .setDomain(ERROR_DOMAIN)
-            .build()))
-        .addDetails(Any.pack(RetryInfo.newBuilder()
+    return withDetails(Code.UNAVAILABLE_VALUE, e.getMessage(), errorInfo("OVERLOADED").build(),
+        RetryInfo.newBuilder()
             .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Math.max(1, e.retryAfter().toSeconds())))
-            .build()))
-        .build();
-    return StatusProto.toStatusRuntimeException(status);
+            .build());
+  }
+
+  private static com.google.rpc.ErrorInfo.Builder errorInfo(String reason) {
+    return com.google.rpc.ErrorInfo.newBuilder().setReason(reason).setDomain(ERROR_DOMAIN);
+  }
+
+  /** A status with its details, carried in the trailers as {@code grpc-status-details-bin}. */
+  private static StatusRuntimeException withDetails(int code, String message, Message... details) {
+    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder().setCode(code).setMessage(message);
+    for (Message detail : details) {
+      status.addDetails(Any.pack(detail));
+    }
+    return StatusProto.toStatusRuntimeException(status.build());
   }
 
   private static StatusRuntimeException internal(Throwable e, String where) {

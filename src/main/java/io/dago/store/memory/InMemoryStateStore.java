@@ -134,24 +134,22 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public Optional<GraphView> view(String graphId) {
-    GraphRun run = graphs.get(graphId);
-    if (run == null) {
-      return Optional.empty();
-    }
-    synchronized (run) {
-      return Optional.of(run.view());
-    }
+    return read(graphId, GraphRun::view);
   }
 
   /** Never behind: this store is the only one. */
   @Override
   public Optional<GraphStatus> statusSeen(String graphId) {
+    return read(graphId, GraphRun::status);
+  }
+
+  private <T> Optional<T> read(String graphId, Function<GraphRun, T> reading) {
     GraphRun run = graphs.get(graphId);
     if (run == null) {
       return Optional.empty();
     }
     synchronized (run) {
-      return Optional.of(run.status());
+      return Optional.of(reading.apply(run));
     }
   }
 

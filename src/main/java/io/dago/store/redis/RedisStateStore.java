@@ -348,31 +348,29 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Optional<GraphView> view(String graphId) {
-    LoadedGraphs.Entry entry = entry(graphId);
-    if (entry == null) {
-      return Optional.empty();
-    }
-    entry.lock.lock();
-    try {
+    return read(graphId, entry -> {
       // A finished graph changes no more; a running one may have moved on another instance.
       if (!entry.run.status().isTerminal()) {
         catchUp(entry);
       }
-      return Optional.of(entry.run.view());
-    } finally {
-      entry.lock.unlock();
-    }
+      return entry.run.view();
+    });
   }
 
   @Override
   public Optional<GraphStatus> statusSeen(String graphId) {
+    return read(graphId, entry -> entry.run.status());
+  }
+
+  /** Reads a graph's run while holding it; empty when there is no such graph. */
+  private <T> Optional<T> read(String graphId, Function<LoadedGraphs.Entry, T> reading) {
     LoadedGraphs.Entry entry = entry(graphId);
     if (entry == null) {
       return Optional.empty();
     }
     entry.lock.lock();
     try {
-      return Optional.of(entry.run.status());
+      return Optional.of(reading.apply(entry));
     } finally {
       entry.lock.unlock();
     }
