@@ -1,10 +1,10 @@
 package io.dago.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.state.GraphRun;
 import io.dago.store.TaskQueue;
+import io.dago.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
@@ -82,12 +81,8 @@ class WorkerPoolTest {
     }
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "condition not met within 10 s");
-      Thread.sleep(5);
-    }
+  private static void awaitTrue(Await.Condition condition) {
+    Await.await("the pool got there", Duration.ofSeconds(10), condition);
   }
 
   /** Tasks 0..n-1 of one graph; records what each poll asked for and what came back. */

@@ -2,6 +2,7 @@ package io.dago.it.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dago.testing.Await;
 import io.dago.testing.TestClient;
 import java.io.IOException;
 import java.time.Duration;

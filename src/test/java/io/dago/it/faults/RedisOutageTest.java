@@ -1,10 +1,11 @@
 package io.dago.it.faults;
 
-import static io.dago.it.faults.Await.await;
+import static io.dago.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.Dago;
+import io.dago.testing.Await;
 import io.dago.testing.RedisServer;
 import io.dago.testing.RedisServer.Fsync;
 import io.dago.testing.TestClient;

@@ -2,6 +2,7 @@ package io.dago.it.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dago.testing.Await;
 import io.dago.testing.RedisServer;
 import io.dago.testing.TestConfigs;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class CleanShutdownTest {
         // The background threads (dispatcher, feed reader, queue housekeeping) see the stop only after close()
         // returns, and would warn then; nothing marks them done, so this waits a bounded while for a warning.
         try {
-          Await.until("a warning after the stop", QUIET_AFTER_STOP, () -> !warnings.isEmpty());
+          Await.await("a warning after the stop", QUIET_AFTER_STOP, () -> !warnings.isEmpty());
         } catch (AssertionError none) {
           // None came: as it should be.
         }

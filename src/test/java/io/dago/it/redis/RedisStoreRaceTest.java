@@ -18,6 +18,7 @@ import io.dago.store.EventBus;
 import io.dago.store.Storage;
 import io.dago.store.TaskQueue;
 import io.dago.store.redis.RedisStorage;
+import io.dago.testing.Await;
 import io.dago.testing.RedisServer;
 import io.dago.testing.TestConfigs;
 import io.dago.trace.TraceContext;
@@ -176,10 +177,8 @@ class RedisStoreRaceTest {
       two.store().update(id, r -> r.beginAttempt(taskB.node(), taskB.attempt(), false, Instant.now()));
       one.store().update(id, r -> r.cancel(Instant.now()));
 
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (heardByTwo.stream().noneMatch(e -> e.type().isTerminal()) && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Await.await("two heard the graph end", Duration.ofSeconds(10),
+          () -> heardByTwo.stream().anyMatch(e -> e.type().isTerminal()));
     }
     List<EventType> types = heardByTwo.stream().map(Event::type).toList();
     assertTrue(types.contains(EventType.GraphSubmitted) && types.contains(EventType.GraphCancelled),
@@ -199,12 +198,9 @@ class RedisStoreRaceTest {
 
     one.store().update(id, r -> r.cancel(Instant.now()));
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (two.store().statusSeen(id).orElseThrow() == GraphStatus.RUNNING && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    // statusSeen never reads the log: only the feed can have told two.
-    assertEquals(Optional.of(GraphStatus.CANCELLED), two.store().statusSeen(id));
+    // statusSeen never reads the log: only the feed can tell two.
+    Await.await("two saw the graph cancelled", Duration.ofSeconds(10),
+        () -> two.store().statusSeen(id).equals(Optional.of(GraphStatus.CANCELLED)));
     one.queue().ack(take(one.queue(), id, plan.indexOf("b")));
     one.queue().ack(take(one.queue(), id, plan.indexOf("c")));
   }

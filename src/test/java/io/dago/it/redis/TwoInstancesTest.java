@@ -3,6 +3,7 @@ package io.dago.it.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dago.testing.Await;
 import io.dago.testing.RedisServer;
 import io.dago.testing.TestClient;
 import io.dago.testing.WsRecorder;
@@ -78,7 +79,7 @@ class TwoInstancesTest {
       assertEquals("completed", graph.get("status"), graph.toString());
       // Each instance counts the nodes whose outcome it committed, i.e. the ones it ran. The counter moves just after
       // the commit, so the last node's may lag the graph's end by a moment.
-      Await.until("both instances counted 42 nodes between them", WAIT,
+      Await.await("both instances counted 42 nodes between them", WAIT,
           () -> pair.a.metric(NODES_COMPLETED) + pair.b.metric(NODES_COMPLETED) >= 42);
       double ranOnA = pair.a.metric(NODES_COMPLETED);
       double ranOnB = pair.b.metric(NODES_COMPLETED);
@@ -114,14 +115,14 @@ class TwoInstancesTest {
   void cancellingOnOneInstanceStopsTheAttemptRunningOnTheOtherWithinASecond(TestReporter reporter) throws Exception {
     try (TwoInstances pair = TwoInstances.start(redis, 3, "LLM_ECHO_LATENCY_MS", "20000", "WORKER_POOL_SIZE", "2")) {
       String id = pair.a.submit("{\"nodes\": [{\"id\": \"slow\", \"prompt\": \"take your time\"}]}");
-      Await.until("one instance runs the node", WAIT,
+      Await.await("one instance runs the node", WAIT,
           () -> pair.a.busy() + pair.b.busy() == 1 && "running".equals(node(pair.a.graph(id), 0).get("status")));
       Instance runner = pair.a.busy() == 1 ? pair.a : pair.b;
       Instance canceller = pair.other(runner);
 
       long start = System.nanoTime();
       TestClient.Reply cancelled = canceller.http.postEmpty("/api/v1/graphs/" + id + "/cancel");
-      Await.until("cancelled on both and the attempt on " + runner.name + " stopped", Duration.ofSeconds(5),
+      Await.await("cancelled on both and the attempt on " + runner.name + " stopped", Duration.ofSeconds(5),
           () -> "cancelled".equals(runner.status(id)) && "cancelled".equals(canceller.status(id))
               && runner.busy() == 0);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -161,7 +162,7 @@ class TwoInstancesTest {
       assertEquals(2 + 2 * 14 + 1, log.size(), "submitted, started, 14 nodes started and completed, completed");
       // Every event must come, once; their order is theFirehoseDeliversEachGraphsEventsInSeqOrder's subject.
       List<Map<String, Object>> heard = new ArrayList<>();
-      Await.until("the firehose on b heard every event of the graph", WAIT, () -> {
+      Await.await("the firehose on b heard every event of the graph", WAIT, () -> {
         for (Map<String, Object> frame; (frame = firehose.poll(Duration.ZERO)) != null; ) {
           if (id.equals(frame.get("graph_id"))) {
             heard.add(frame);
@@ -196,7 +197,7 @@ class TwoInstancesTest {
       }
 
       Map<String, List<Long>> heard = new HashMap<>();
-      Await.until("the firehose on b heard every event of the " + graphs + " graphs", WAIT, () -> {
+      Await.await("the firehose on b heard every event of the " + graphs + " graphs", WAIT, () -> {
         for (Map<String, Object> frame; (frame = firehose.poll(Duration.ZERO)) != null; ) {
           if (logSizes.containsKey((String) frame.get("graph_id"))) {
             heard.computeIfAbsent((String) frame.get("graph_id"), id -> new ArrayList<>()).add(seq(frame));
@@ -264,7 +265,7 @@ class TwoInstancesTest {
     List<String> probes = new ArrayList<>();
     Predicate<Map<String, Object>> probeEnded = frame ->
         "GraphCompleted".equals(frame.get("type")) && probes.contains((String) frame.get("graph_id"));
-    Await.until("the firehose hears a probe graph", WAIT, () -> {
+    Await.await("the firehose hears a probe graph", WAIT, () -> {
       String probe = on.submit("{\"nodes\": [{\"id\": \"probe\", \"prompt\": \"p\"}]}");
       probes.add(probe);
       on.awaitEnd(probe);

@@ -1,4 +1,4 @@
-package io.dago.it.faults;
+package io.dago.testing;
 
 import java.time.Duration;
 
@@ -6,17 +6,17 @@ import java.time.Duration;
  * Polls a condition until it holds, instead of sleeping for a guessed time. The failure message says what was
  * awaited and, through {@code context}, what the system looked like when the time ran out (a process log, say).
  */
-final class Await {
-  private static final Duration INTERVAL = Duration.ofMillis(50);
+public final class Await {
+  private static final Duration INTERVAL = Duration.ofMillis(10);
 
   /** A check that may do I/O; an exception counts as "not yet" and is quoted if the time runs out. */
   @FunctionalInterface
-  interface Condition {
+  public interface Condition {
     boolean met() throws Exception;
   }
 
   @FunctionalInterface
-  interface Context {
+  public interface Context {
     String describe();
   }
 
@@ -28,12 +28,12 @@ final class Await {
    * @return how long it took
    * @throws AssertionError when it did not hold within {@code timeout}
    */
-  static Duration await(String what, Duration timeout, Condition condition) {
+  public static Duration await(String what, Duration timeout, Condition condition) {
     return await(what, timeout, condition, () -> "");
   }
 
   /** The same, with what to add to the failure message. */
-  static Duration await(String what, Duration timeout, Condition condition, Context context) {
+  public static Duration await(String what, Duration timeout, Condition condition, Context context) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     Exception last = null;
@@ -62,7 +62,7 @@ final class Await {
   }
 
   /** Waits between two polls, or between two probes of a condition that has no end of its own. */
-  static void pause(Duration interval) {
+  public static void pause(Duration interval) {
     try {
       Thread.sleep(interval);
     } catch (InterruptedException e) {
