@@ -195,8 +195,9 @@ final class HttpFuzzer {
     }
     HttpCase request = HttpCase.request(description, "POST", random.nextInt(4) == 0 ? "/api/v1/graphs/validate"
         : "/api/v1/graphs", jsonType(), body);
-    // A body that is not UTF-8 is not JSON, wherever the bad bytes are.
-    return notUtf8 ? request.withStatus(400) : request;
+    // A body that is not UTF-8 is not JSON, wherever the bad bytes are; one over the size limit is refused as such
+    // (413) before anyone reads it.
+    return notUtf8 && body.length <= MAX_BODY_BYTES ? request.withStatus(400) : request;
   }
 
   private HttpCase deepNesting() {
