@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * that broken messages go out as they are. Every call must end within its deadline with OK or one of the statuses
  * the README promises for bad requests, never INTERNAL or UNKNOWN (a server fault) nor DEADLINE_EXCEEDED (a hang);
  * dago must log no unexpected error, and stay healthy. Seeded like {@link HttpFuzzTest}
- * ({@code -Dfuzz.seed}, {@code -Dfuzz.grpc.cases}).
+ * ({@code -Dfuzz.seed}, {@code -Dfuzz.grpc.cases}; {@code -Dfuzz.grpc.concurrency=1} sends the calls one at a time,
+ * to find which of them broke a connection that others shared).
  */
 class GrpcFuzzTest {
   /**
@@ -45,7 +46,7 @@ class GrpcFuzzTest {
   static final Set<Status.Code> ACCEPTABLE = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
       Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION, Status.Code.ALREADY_EXISTS,
       Status.Code.RESOURCE_EXHAUSTED, Status.Code.OUT_OF_RANGE);
-  private static final int CONCURRENCY = 16;
+  private static final int CONCURRENCY = Integer.getInteger("fuzz.grpc.concurrency", 16);
 
   @Test
   void randomCallsAndBrokenMessages_getClientErrorStatuses_andLeaveTheServerHealthy() throws Exception {
