@@ -12,6 +12,7 @@ import io.dago.llm.Usage;
 import io.dago.log.LogContext;
 import io.dago.state.ErrorInfo;
 import io.dago.state.GraphRun;
+import io.dago.state.GraphStatus;
 import io.dago.store.CacheKey;
 import io.dago.store.EventBus;
 import io.dago.store.StateStore;
@@ -21,13 +22,16 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Runs one attempt of one ready node, on the worker's virtual thread: marks it running, calls the model with a
  * deadline, and records the outcome (completed, retrying after a backoff, or failed for good). Storing the outcome
- * acknowledges the task and enqueues the nodes it made ready, in one step (see {@link StateStore}).
+ * acknowledges the task and enqueues the nodes it made ready, in one step (see {@link StateStore}). When this
+ * instance's copy of the graph shows the attempt may begin, its start is stored with the outcome, or by the sweep
+ * once the call has taken {@link DeferredStart#DELAY_MILLIS}, rather than in a commit of its own before the call.
  */
 final class NodeRunner {
   private static final Logger LOG = Logger.getLogger(NodeRunner.class.getName());
@@ -85,8 +89,13 @@ final class NodeRunner {
     this.observer = observer;
   }
 
-  /** The prepared call, read from the run while it was held. */
-  private record Call(int attempt, NodeSpec spec, String traceId, LlmRequest request, ErrorInfo renderError) {}
+  /**
+   * The prepared call, read from the run while it was held.
+   *
+   * @param start the attempt's start while not stored yet, or null when it was stored before the call
+   */
+  private record Call(int attempt, NodeSpec spec, String traceId, LlmRequest request, ErrorInfo renderError,
+      DeferredStart start) {}
 
   /** What beginning a task's attempt gave: a call to make, or a reason not to run ({@code call} null). */
   private record Begun(Call call, int refusal) {}
@@ -130,20 +139,23 @@ final class NodeRunner {
   // --- end of provider guards
 
   private void run(TaskQueue.Task task, ProviderGuard.Pass pass) {
+    Call call = null;
     try (LogContext.Scope graph = LogContext.open(task.graphId(), null, null)) {
-      Begun begun = outcomes.store(() -> store.update(task.graphId(), run -> begin(run, task))).orElse(null);
+      Begun begun = beginDeferred(task);
+      if (begun == null) {
+        begun = outcomes.store(() -> store.update(task.graphId(), run -> begin(run, task))).orElse(null);
+      }
       if (begun == null || begun.call == null) {
         if (begun != null && begun.refusal == GraphRun.ALREADY_STARTED) {
-          observer.duplicateTask();
-          LOG.info(() -> "task delivered twice, not run again: node=" + task.node() + " attempt=" + task.attempt());
+          duplicate(task.node(), task.attempt());
         }
         queue.ack(task);
         return;
       }
-      Call call = begun.call;
+      call = begun.call;
       try (LogContext.Scope node = LogContext.open(task.graphId(), call.spec.id(), call.traceId)) {
         if (call.renderError != null) {
-          fail(task, call.renderError);
+          fail(task, call, call.renderError);
         } else {
           attempt(task, call, pass);
         }
@@ -155,24 +167,92 @@ final class NodeRunner {
       queue.release(task);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "node run failed unexpectedly: graph_id=" + task.graphId() + " node=" + task.node(), e);
-      fail(task, new ErrorInfo("internal", "dago could not run this node: " + e.getClass().getSimpleName(), false));
+      fail(task, call, new ErrorInfo("internal", "dago could not run this node: " + e.getClass().getSimpleName(),
+          false));
     }
   }
 
+  /** A task for an attempt that had already begun: it does not run, or its outcome is dropped. */
+  private void duplicate(int node, int attempt) {
+    observer.duplicateTask();
+    LOG.info(() -> "task delivered twice, not run again: node=" + node + " attempt=" + attempt);
+  }
+
+  /** Begins the attempt and stores its start before the call. */
   private Begun begin(GraphRun run, TaskQueue.Task task) {
     int attempt = run.beginAttempt(task.node(), task.attempt(), task.redelivered(), clock.instant());
     if (attempt <= 0) {
       return new Begun(null, attempt);
     }
-    Integer graphTimeout = run.plan().spec().timeoutSeconds();
-    if (graphTimeout != null) {
-      // Whichever instance runs a graph's nodes watches its deadline, so a graph outlives no crash of its submitter.
-      deadlines.watch(run.id(), run.startedAt().plusSeconds(graphTimeout));
-    }
-    return new Begun(prepare(run, task, attempt), attempt);
+    watchDeadline(run);
+    return new Begun(prepare(run, task, attempt, null), attempt);
   }
 
-  private Call prepare(GraphRun run, TaskQueue.Task task, int attempt) {
+  /**
+   * Prepares the attempt from this instance's copy of the run without storing its start (see {@link DeferredStart}),
+   * when that copy shows the attempt may begin and has every parent's outcome to fill the prompt with. Null when it
+   * must be begun by {@link #begin} instead: the copy may be behind (a parent's outcome not seen yet, the attempt
+   * begun elsewhere), the task was taken back from a silent worker (which {@link GraphRun#beginAttempt} judges
+   * against the stored log), or the node streams (its deltas must not come before its start).
+   */
+  private Begun beginDeferred(TaskQueue.Task task) {
+    if (task.redelivered()) {
+      return null;
+    }
+    return store.inspect(task.graphId(), run -> {
+      int node = task.node();
+      if (run.status() != GraphStatus.RUNNING || run.nodeStatus(node).isTerminal()
+          || run.attempts(node) >= task.attempt() || run.plan().node(node).stream()) {
+        return null;
+      }
+      for (int parent : run.plan().parents(node)) {
+        if (!run.nodeStatus(parent).isTerminal()) {
+          return null;
+        }
+      }
+      watchDeadline(run);
+      int attempt = run.attempts(node) + 1;
+      DeferredStart start = new DeferredStart(run.id(), node, attempt, clock.instant(), System.nanoTime());
+      return new Begun(prepare(run, task, attempt, start), attempt);
+    }).orElse(null);
+  }
+
+  /** Whichever instance runs a graph's nodes watches its deadline, so a graph outlives no crash of its submitter. */
+  private void watchDeadline(GraphRun run) {
+    Integer graphTimeout = run.plan().spec().timeoutSeconds();
+    if (graphTimeout != null) {
+      deadlines.watch(run.id(), run.startedAt().plusSeconds(graphTimeout));
+    }
+  }
+
+  /**
+   * Stores a deferred start on its own, for the sweep over running attempts (on a virtual thread: the sweep must not
+   * wait for the store). When the start is refused (the graph ended, or the attempt began elsewhere meanwhile), the
+   * call is stopped: its outcome would be dropped.
+   */
+  void publishStart(DeferredStart start) {
+    Thread.ofVirtual().start(() -> {
+      int begun;
+      try (LogContext.Scope graph = LogContext.open(start.graphId, null, null)) {
+        begun = store.update(start.graphId, run -> run.beginAttempt(start.node, start.attempt, false, start.at))
+            .orElse(GraphRun.NOT_RUNNABLE);
+      } catch (RuntimeException e) {
+        // Out of reach, most likely: the worker stores the start with the outcome instead.
+        LOG.fine(() -> "could not store the start of node " + start.node + " of graph " + start.graphId + ": " + e);
+        start.publishFailed();
+        return;
+      }
+      start.published(begun == start.attempt);
+      if (begun != start.attempt) {
+        if (begun == GraphRun.ALREADY_STARTED) {
+          duplicate(start.node, start.attempt);
+        }
+        running.stop(start.graphId, new int[] {start.node}, Attempt.Stop.CANCELLED);
+      }
+    });
+  }
+
+  private Call prepare(GraphRun run, TaskQueue.Task task, int attempt, DeferredStart start) {
     NodeSpec spec = run.plan().node(task.node());
     try {
       Template system = run.plan().system(task.node());
@@ -182,12 +262,12 @@ final class NodeRunner {
       if (!limits.promptFits(request.prompt()) || (request.system() != null && !limits.promptFits(request.system()))) {
         return new Call(attempt, spec, run.trace().traceId(), null, new ErrorInfo("prompt_too_large",
             "the rendered prompt of node '" + spec.id() + "' is over DAGO_MAX_PROMPT_BYTES (" + limits.maxPromptBytes()
-                + " bytes) once its references are filled in", false));
+                + " bytes) once its references are filled in", false), start);
       }
-      return new Call(attempt, spec, run.trace().traceId(), request, null);
+      return new Call(attempt, spec, run.trace().traceId(), request, null, start);
     } catch (RuntimeException e) {
       return new Call(attempt, spec, run.trace().traceId(), null, new ErrorInfo("template_error",
-          "the prompt of node '" + spec.id() + "' could not be rendered: " + e.getMessage(), false));
+          "the prompt of node '" + spec.id() + "' could not be rendered: " + e.getMessage(), false), start);
     }
   }
 
@@ -199,15 +279,15 @@ final class NodeRunner {
         observer.cacheHit();
         // No tokens were spent on this node: its usage says so; the reply is the stored one.
         LlmResponse reply = stored.get();
-        complete(task, new LlmResponse(reply.text(), Usage.ZERO, reply.stopReason()), true);
+        complete(task, call, new LlmResponse(reply.text(), Usage.ZERO, reply.stopReason()), true);
         return;
       }
       observer.cacheMiss();
     }
     long started = System.nanoTime();
     Attempt attempt = new Attempt(task.graphId(), task.node(), Thread.currentThread(), started,
-        started + TimeUnit.SECONDS.toNanos(call.spec.timeoutSeconds()));
-    // Its timeout is watched by the sweep over running attempts (RunningAttempts#stopOverdue).
+        started + TimeUnit.SECONDS.toNanos(call.spec.timeoutSeconds()), call.start);
+    // Its timeout and its deferred start are watched by the sweep over running attempts (RunningAttempts#sweep).
     running.add(attempt);
     LlmResponse response = null;
     LlmException failure = null;
@@ -229,9 +309,9 @@ final class NodeRunner {
       if (key != null) {
         caching.keep(key, response);
       }
-      complete(task, response, false);
+      complete(task, call, response, false);
     } else if (stopped == Attempt.Stop.CANCELLED) {
-      // The graph ended meanwhile; its state already says what became of this node.
+      // The graph ended meanwhile (or its start was refused); its state already says what became of this node.
       queue.ack(task);
     } else {
       LlmException error = failure;
@@ -260,12 +340,48 @@ final class NodeRunner {
     }
   }
 
-  private void complete(TaskQueue.Task task, LlmResponse response, boolean cached) {
-    boolean ended = outcomes.store(() -> store.update(task.graphId(), task, run -> {
+  /**
+   * Stores an outcome of the call and acknowledges its task, with the attempt's start first when that is still the
+   * worker's to store (see {@link DeferredStart}). Empty when nothing was stored: no such graph, or the start was
+   * refused because the graph ended or the attempt began elsewhere (a task delivered twice); the outcome is dropped.
+   */
+  private <T> Optional<T> storeOutcome(TaskQueue.Task task, Call call, Function<GraphRun, T> outcome) {
+    DeferredStart start = call == null ? null : call.start;
+    DeferredStart.Outcome how;
+    try {
+      how = start == null ? DeferredStart.Outcome.ALONE : start.claimForOutcome();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      queue.release(task);
+      return Optional.empty();
+    }
+    if (how == DeferredStart.Outcome.DROP) {
+      queue.ack(task);
+      return Optional.empty();
+    }
+    if (how == DeferredStart.Outcome.ALONE) {
+      return outcomes.store(() -> store.update(task.graphId(), task, outcome));
+    }
+    record Merged<T>(int begun, T result) {}
+    Merged<T> merged = outcomes.store(() -> store.update(task.graphId(), task, run -> {
+      int begun = run.beginAttempt(start.node, start.attempt, false, start.at);
+      return new Merged<>(begun, begun > 0 ? outcome.apply(run) : null);
+    })).orElse(null);
+    if (merged == null || merged.begun <= 0) {
+      if (merged != null && merged.begun == GraphRun.ALREADY_STARTED) {
+        duplicate(task.node(), task.attempt());
+      }
+      return Optional.empty();
+    }
+    return Optional.ofNullable(merged.result);
+  }
+
+  private void complete(TaskQueue.Task task, Call call, LlmResponse response, boolean cached) {
+    boolean ended = storeOutcome(task, call, run -> {
       run.completeNode(task.node(), response.text(), response.usage(), response.stopReason(), cached,
           clock.instant());
       return run.status().isTerminal();
-    })).orElse(false);
+    }).orElse(false);
     if (ended) {
       graphEnded.graphEnded(task.graphId());
     }
@@ -274,23 +390,24 @@ final class NodeRunner {
   private void retryOrFail(TaskQueue.Task task, Call call, LlmException e) {
     ErrorInfo error = new ErrorInfo(e.code(), e.getMessage(), e.retryable());
     if (!e.retryable() || call.attempt >= call.spec.retry().maxAttempts()) {
-      fail(task, error);
+      fail(task, call, error);
       return;
     }
     long delayMs = backoff.delayMs(call.spec.retry(), call.attempt, e.retryAfter());
     // The retry is a task for the next attempt, enqueued with the change and ready when the backoff has passed.
-    boolean retrying = outcomes.store(() -> store.update(task.graphId(), task,
-        run -> run.retryNode(task.node(), error, delayMs, clock.instant()))).orElse(false);
+    boolean retrying = storeOutcome(task, call,
+        run -> run.retryNode(task.node(), error, delayMs, clock.instant())).orElse(false);
     if (retrying) {
       observer.retryScheduled(error.code());
       LOG.fine(() -> "retrying attempt " + call.attempt + " in " + delayMs + " ms: " + error.code());
     }
   }
 
-  private void fail(TaskQueue.Task task, ErrorInfo error) {
+  /** @param call the attempt's call, or null when it failed before it had one */
+  private void fail(TaskQueue.Task task, Call call, ErrorInfo error) {
     record Outcome(int[] toStop, boolean ended) {}
-    Outcome outcome = outcomes.store(() -> store.update(task.graphId(), task, run -> new Outcome(
-        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal()))).orElse(null);
+    Outcome outcome = storeOutcome(task, call, run -> new Outcome(
+        run.failNode(task.node(), error, clock.instant()), run.status().isTerminal())).orElse(null);
     if (outcome == null) {
       return;
     }

@@ -2,10 +2,11 @@ package io.dago.engine;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** Every attempt in flight on this instance, so that cancellation, timeouts and health can find them. */
 final class RunningAttempts {
-  static final long TIMEOUT_CHECK_MILLIS = 20;
+  static final long SWEEP_MILLIS = 10;
   private final ConcurrentHashMap<String, Set<Attempt>> byGraph = new ConcurrentHashMap<>();
 
   void add(Attempt attempt) {
@@ -33,15 +34,18 @@ final class RunningAttempts {
   }
 
   /**
-   * Stops the attempts past their deadline. Called every {@link #TIMEOUT_CHECK_MILLIS}: one sweep over the attempts
-   * in flight costs less than a timer set and cancelled for every attempt, and a timeout of seconds may fire a few
-   * milliseconds late.
+   * Stops the attempts past their deadline, and hands the deferred starts that are due to {@code publish} (see
+   * {@link DeferredStart}). Called every {@link #SWEEP_MILLIS}: one sweep over the attempts in flight costs less than
+   * a timer set and cancelled for every attempt, and a timeout of seconds may fire a few milliseconds late.
    */
-  void stopOverdue(long nowNanos) {
+  void sweep(long nowNanos, Consumer<DeferredStart> publish) {
     for (Set<Attempt> attempts : byGraph.values()) {
       for (Attempt attempt : attempts) {
         if (nowNanos - attempt.deadlineNanos >= 0) {
           attempt.stop(Attempt.Stop.TIMED_OUT);
+        }
+        if (attempt.start != null && attempt.start.claimForPublishing(nowNanos)) {
+          publish.accept(attempt.start);
         }
       }
     }

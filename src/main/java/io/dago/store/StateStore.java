@@ -66,6 +66,15 @@ public interface StateStore {
   Optional<GraphView> view(String graphId);
 
   /**
+   * Reads the graph's run as this instance has it, without asking any other and without waiting for a commit in
+   * flight: what other instances changed lately may be missing, and a change of this instance's that is being
+   * committed may already show (it is undone if its commit is refused). For decisions that are checked again when
+   * their change is stored. The reading must not change the run. Empty when there is no such graph, or when the
+   * reading gives null.
+   */
+  <T> Optional<T> inspect(String graphId, Function<GraphRun, T> reading);
+
+  /**
    * The graph's status as this instance last saw it, without asking any other: a running status may be behind (the
    * graph may have ended on another instance), a finished one is final. Empty when there is no such graph. For
    * waiting on a graph, whose events tell the rest.

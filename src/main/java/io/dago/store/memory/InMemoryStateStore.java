@@ -134,22 +134,24 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public Optional<GraphView> view(String graphId) {
-    return read(graphId, GraphRun::view);
+    return inspect(graphId, GraphRun::view);
   }
 
   /** Never behind: this store is the only one. */
   @Override
   public Optional<GraphStatus> statusSeen(String graphId) {
-    return read(graphId, GraphRun::status);
+    return inspect(graphId, GraphRun::status);
   }
 
-  private <T> Optional<T> read(String graphId, Function<GraphRun, T> reading) {
+  /** Under the run's monitor, as every change: a change is stored as soon as it is made. */
+  @Override
+  public <T> Optional<T> inspect(String graphId, Function<GraphRun, T> reading) {
     GraphRun run = graphs.get(graphId);
     if (run == null) {
       return Optional.empty();
     }
     synchronized (run) {
-      return Optional.of(reading.apply(run));
+      return Optional.ofNullable(reading.apply(run));
     }
   }
 

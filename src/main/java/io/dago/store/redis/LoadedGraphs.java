@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The runs this instance keeps in memory, least recently used first out. An evicted run is marked, so that a thread
@@ -19,6 +20,12 @@ final class LoadedGraphs {
    */
   static final class Entry {
     final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Its write side is held, besides the lock, while the run changes; {@link RedisStateStore#inspect} takes the read
+     * side alone, so that it does not wait for the round trip of a commit in flight, during which the run does not
+     * change.
+     */
+    final ReentrantReadWriteLock changing = new ReentrantReadWriteLock();
     final GraphRun run;
     final StoredGraph stored;
     final ConcurrentLinkedQueue<RedisStateStore.Change<?>> waiting = new ConcurrentLinkedQueue<>();

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -80,12 +81,14 @@ public final class RedisStateStore implements StateStore {
     if (entry == null || !entry.lock.tryLock()) {
       return;
     }
+    entry.changing.writeLock().lock();
     try {
       if (!entry.evicted && event.seq() == entry.lastSeq + 1) {
         entry.run.apply(event);
         entry.lastSeq = event.seq();
       }
     } finally {
+      entry.changing.writeLock().unlock();
       entry.lock.unlock();
     }
   }
@@ -199,6 +202,17 @@ public final class RedisStateStore implements StateStore {
    * tries again. A change that throws is left out (and its caller gets the exception); the others go on.
    */
   private void commitWaiting(LoadedGraphs.Entry entry) {
+    Lock changing = entry.changing.writeLock();
+    changing.lock();
+    try {
+      commitWaiting(entry, changing);
+    } finally {
+      changing.unlock();
+    }
+  }
+
+  /** @param changing held on entry, and released while the commit's script runs: readers may look meanwhile */
+  private void commitWaiting(LoadedGraphs.Entry entry, Lock changing) {
     List<Change<?>> batch = new ArrayList<>();
     for (Change<?> change; (change = entry.waiting.poll()) != null; ) {
       if (!change.finished) {
@@ -243,9 +257,11 @@ public final class RedisStateStore implements StateStore {
       }
       List<Event> committed = numbered(run.id(), drafts, entry.lastSeq + 1);
       boolean ok;
+      changing.unlock();
       try {
         ok = commit(entry, committed, dispatches, acks);
       } catch (RuntimeException e) {
+        changing.lock();
         run.rollback();
         for (Change<?> change : batch) {
           change.failure = e;
@@ -253,6 +269,7 @@ public final class RedisStateStore implements StateStore {
         finish(batch);
         return;
       }
+      changing.lock();
       if (ok) {
         run.release();
         entry.lastSeq += committed.size();
@@ -335,13 +352,18 @@ public final class RedisStateStore implements StateStore {
   /** Applies the events other instances committed since this run last saw the log; returns how many. */
   private int catchUp(LoadedGraphs.Entry entry) {
     List<Event> missed = events.history(entry.run.id(), entry.lastSeq);
-    for (Event event : missed) {
-      if (event.seq() != entry.lastSeq + 1) {
-        throw new IllegalStateException("the event log of graph " + entry.run.id() + " has a gap after seq "
-            + entry.lastSeq + " (trimmed? raise DAGO_EVENTS_MAX_PER_GRAPH)");
+    entry.changing.writeLock().lock();
+    try {
+      for (Event event : missed) {
+        if (event.seq() != entry.lastSeq + 1) {
+          throw new IllegalStateException("the event log of graph " + entry.run.id() + " has a gap after seq "
+              + entry.lastSeq + " (trimmed? raise DAGO_EVENTS_MAX_PER_GRAPH)");
+        }
+        entry.run.apply(event);
+        entry.lastSeq = event.seq();
       }
-      entry.run.apply(event);
-      entry.lastSeq = event.seq();
+    } finally {
+      entry.changing.writeLock().unlock();
     }
     return missed.size();
   }
@@ -357,6 +379,23 @@ public final class RedisStateStore implements StateStore {
     });
   }
 
+  /** Under the read side of {@link LoadedGraphs.Entry#changing} alone: a commit's round trip does not hold it up. */
+  @Override
+  public <T> Optional<T> inspect(String graphId, Function<GraphRun, T> reading) {
+    LoadedGraphs.Entry entry = entry(graphId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    Lock read = entry.changing.readLock();
+    read.lock();
+    try {
+      return Optional.ofNullable(reading.apply(entry.run));
+    } finally {
+      read.unlock();
+    }
+  }
+
+  /** Under the graph's lock: a status being committed shows once it is stored. */
   @Override
   public Optional<GraphStatus> statusSeen(String graphId) {
     return read(graphId, entry -> entry.run.status());
