@@ -17,19 +17,16 @@ final class Attempt {
   final long startedNanos;
   /** When it times out, on the {@link System#nanoTime()} scale. */
   final long deadlineNanos;
-  /** Its start, while not stored yet; null when it was stored before the call. */
-  final DeferredStart start;
   private final Thread thread;
   private Stop stop = Stop.NONE;
   private boolean finished;
 
-  Attempt(String graphId, int node, Thread thread, long startedNanos, long deadlineNanos, DeferredStart start) {
+  Attempt(String graphId, int node, Thread thread, long startedNanos, long deadlineNanos) {
     this.graphId = graphId;
     this.node = node;
     this.thread = thread;
     this.startedNanos = startedNanos;
     this.deadlineNanos = deadlineNanos;
-    this.start = start;
   }
 
   /** Interrupts the attempt unless it has finished or was already stopped. */

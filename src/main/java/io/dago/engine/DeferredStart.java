@@ -6,19 +6,19 @@ import java.time.Instant;
  * The start of an attempt that has not been stored yet. Storing a start costs a commit (a round trip to Redis) of
  * its own, and most model calls of a busy engine are either quick (a cache, a small model) or slow enough that
  * nobody minds seeing them start a few milliseconds late. So a worker begins the call at once and stores the start
- * with the outcome, in one commit, when the call is over within {@link #DELAY_MILLIS}; for a longer call the sweep
- * over running attempts stores the start alone as soon as that delay has passed (see {@link NodeRunner}), so that
- * watchers see the node running and a cancellation finds it.
+ * with the outcome, in one commit, when the call is over within {@link #DELAY_MILLIS}; for a longer call a timer
+ * stores the start alone as soon as that delay has passed (see {@link DeferredStarts}), so that watchers see the node
+ * running within a few milliseconds. The delay is short because it delays every slow call's start event.
  *
- * <p>Exactly one side stores the start: the worker claims it to merge it with the outcome, or the sweep claims it to
- * publish it. A worker that finds it being published waits for the sweep's commit; if that commit fails (the store
- * was out of reach), the worker merges the start with its outcome after all.
+ * <p>Exactly one side stores the start: the worker claims it to merge it with the outcome, or the timer claims it to
+ * publish it. A worker that finds it being published waits for that commit; if the commit fails (the store was out
+ * of reach), the worker merges the start with its outcome after all.
  */
 final class DeferredStart {
   /** How long a call runs before its start is stored on its own. */
-  static final long DELAY_MILLIS = 10;
+  static final long DELAY_MILLIS = 2;
 
-  /** LEFT_TO_WORKER: the sweep's commit failed, and the sweep does not try again: the worker stores the start. */
+  /** LEFT_TO_WORKER: the timer's commit failed, and it does not try again: the worker stores the start. */
   private enum State { PENDING, PUBLISHING, PUBLISHED, REFUSED, LEFT_TO_WORKER, MERGED }
 
   final String graphId;
@@ -38,7 +38,12 @@ final class DeferredStart {
     this.atNanos = atNanos;
   }
 
-  /** For the sweep: true when the start is still pending and due, and is now the sweep's to publish. */
+  /** Neither stored nor claimed by anyone yet. */
+  synchronized boolean pending() {
+    return state == State.PENDING;
+  }
+
+  /** For the timer: true when the start is still pending and due, and is now the timer's to publish. */
   synchronized boolean claimForPublishing(long nowNanos) {
     if (state != State.PENDING || nowNanos - atNanos < DELAY_MILLIS * 1_000_000) {
       return false;
@@ -47,15 +52,15 @@ final class DeferredStart {
     return true;
   }
 
-  /** The sweep's commit stored the start, or was refused: the attempt may not begin any more. */
+  /** The timer's commit stored the start, or was refused: the attempt may not begin any more. */
   synchronized void published(boolean stored) {
     state = stored ? State.PUBLISHED : State.REFUSED;
     notifyAll();
   }
 
   /**
-   * The sweep's commit failed (the store was out of reach): the start is left to the worker, which waits out an
-   * outage before it gives up (rather than the sweep trying again every few milliseconds for every attempt).
+   * The timer's commit failed (the store was out of reach): the start is left to the worker, which waits out an
+   * outage before it gives up (rather than the timer trying again every few milliseconds for every attempt).
    */
   synchronized void publishFailed() {
     state = State.LEFT_TO_WORKER;
@@ -65,7 +70,7 @@ final class DeferredStart {
   /**
    * For the worker, once the call is over: whether its outcome must carry the start ({@link Outcome#MERGE}), can go
    * alone because the start is stored ({@link Outcome#ALONE}), or must be dropped because the start was refused
-   * ({@link Outcome#DROP}). Waits while the sweep is publishing.
+   * ({@link Outcome#DROP}). Waits while the timer is publishing it.
    */
   synchronized Outcome claimForOutcome() throws InterruptedException {
     while (state == State.PUBLISHING) {

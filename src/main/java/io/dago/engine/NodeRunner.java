@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * Runs one attempt of one ready node, on the worker's virtual thread: marks it running, calls the model with a
  * deadline, and records the outcome (completed, retrying after a backoff, or failed for good). Storing the outcome
  * acknowledges the task and enqueues the nodes it made ready, in one step (see {@link StateStore}). When this
- * instance's copy of the graph shows the attempt may begin, its start is stored with the outcome, or by the sweep
+ * instance's copy of the graph shows the attempt may begin, its start is stored with the outcome, or by a timer
  * once the call has taken {@link DeferredStart#DELAY_MILLIS}, rather than in a commit of its own before the call.
  */
 final class NodeRunner {
@@ -52,6 +52,7 @@ final class NodeRunner {
   private final Outcomes outcomes;
   private final ReplyCaching caching;
   private final ProviderGuard guard;
+  private final DeferredStarts starts;
 
   /** Told when a graph reaches a terminal status through a node's outcome. */
   interface GraphEndListener {
@@ -87,6 +88,7 @@ final class NodeRunner {
     this.running = running;
     this.graphEnded = graphEnded;
     this.observer = observer;
+    this.starts = new DeferredStarts(timers, this::publishStart);
   }
 
   /**
@@ -99,6 +101,9 @@ final class NodeRunner {
 
   /** What beginning a task's attempt gave: a call to make, or a reason not to run ({@code call} null). */
   private record Begun(Call call, int refusal) {}
+
+  /** What {@link #deferred} answers when the run has not seen every parent's outcome yet. */
+  private static final Begun BEHIND = new Begun(null, 0);
 
   void run(TaskQueue.Task task) {
     // --- provider guards: a node its provider cannot take now goes back to the queue before its attempt begins.
@@ -190,31 +195,38 @@ final class NodeRunner {
 
   /**
    * Prepares the attempt from this instance's copy of the run without storing its start (see {@link DeferredStart}),
-   * when that copy shows the attempt may begin and has every parent's outcome to fill the prompt with. Null when it
-   * must be begun by {@link #begin} instead: the copy may be behind (a parent's outcome not seen yet, the attempt
-   * begun elsewhere), the task was taken back from a silent worker (which {@link GraphRun#beginAttempt} judges
-   * against the stored log), or the node streams (its deltas must not come before its start).
+   * when that copy shows the attempt may begin and has every parent's outcome to fill the prompt with; a copy that
+   * lacks a parent's outcome (stored by another instance) is brought up to date first. Null when the attempt must be
+   * begun by {@link #begin} instead: the copy shows it begun (a task delivered twice, which {@code begin} judges
+   * against the stored log), the task was taken back from a silent worker (likewise), or the node streams (its
+   * deltas must not come before its start).
    */
   private Begun beginDeferred(TaskQueue.Task task) {
     if (task.redelivered()) {
       return null;
     }
-    return store.inspect(task.graphId(), run -> {
-      int node = task.node();
-      if (run.status() != GraphStatus.RUNNING || run.nodeStatus(node).isTerminal()
-          || run.attempts(node) >= task.attempt() || run.plan().node(node).stream()) {
-        return null;
+    Begun begun = store.inspect(task.graphId(), run -> deferred(run, task)).orElse(null);
+    if (begun == BEHIND) {
+      begun = store.latest(task.graphId(), run -> deferred(run, task)).orElse(null);
+    }
+    return begun == BEHIND ? null : begun;
+  }
+
+  private Begun deferred(GraphRun run, TaskQueue.Task task) {
+    int node = task.node();
+    if (run.status() != GraphStatus.RUNNING || run.nodeStatus(node).isTerminal()
+        || run.attempts(node) >= task.attempt() || run.plan().node(node).stream()) {
+      return null;
+    }
+    for (int parent : run.plan().parents(node)) {
+      if (!run.nodeStatus(parent).isTerminal()) {
+        return BEHIND;
       }
-      for (int parent : run.plan().parents(node)) {
-        if (!run.nodeStatus(parent).isTerminal()) {
-          return null;
-        }
-      }
-      watchDeadline(run);
-      int attempt = run.attempts(node) + 1;
-      DeferredStart start = new DeferredStart(run.id(), node, attempt, clock.instant(), System.nanoTime());
-      return new Begun(prepare(run, task, attempt, start), attempt);
-    }).orElse(null);
+    }
+    watchDeadline(run);
+    int attempt = run.attempts(node) + 1;
+    DeferredStart start = new DeferredStart(run.id(), node, attempt, clock.instant(), System.nanoTime());
+    return new Begun(prepare(run, task, attempt, start), attempt);
   }
 
   /** Whichever instance runs a graph's nodes watches its deadline, so a graph outlives no crash of its submitter. */
@@ -226,11 +238,11 @@ final class NodeRunner {
   }
 
   /**
-   * Stores a deferred start on its own, for the sweep over running attempts (on a virtual thread: the sweep must not
-   * wait for the store). When the start is refused (the graph ended, or the attempt began elsewhere meanwhile), the
+   * Stores a deferred start on its own, for {@link DeferredStarts} (on a virtual thread: the timer must not wait for
+   * the store). When the start is refused (the graph ended, or the attempt began elsewhere meanwhile), the
    * call is stopped: its outcome would be dropped.
    */
-  void publishStart(DeferredStart start) {
+  private void publishStart(DeferredStart start) {
     Thread.ofVirtual().start(() -> {
       int begun;
       try (LogContext.Scope graph = LogContext.open(start.graphId, null, null)) {
@@ -286,9 +298,12 @@ final class NodeRunner {
     }
     long started = System.nanoTime();
     Attempt attempt = new Attempt(task.graphId(), task.node(), Thread.currentThread(), started,
-        started + TimeUnit.SECONDS.toNanos(call.spec.timeoutSeconds()), call.start);
-    // Its timeout and its deferred start are watched by the sweep over running attempts (RunningAttempts#sweep).
+        started + TimeUnit.SECONDS.toNanos(call.spec.timeoutSeconds()));
+    // Its timeout is watched by the sweep over running attempts (RunningAttempts#stopOverdue).
     running.add(attempt);
+    if (call.start != null) {
+      starts.add(call.start);
+    }
     LlmResponse response = null;
     LlmException failure = null;
     Attempt.Stop stopped;

@@ -125,6 +125,8 @@ public final class Orchestrator implements AutoCloseable {
     this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("dago-timers").daemon().factory());
     this.timers.setRemoveOnCancelPolicy(true);
     this.deadlines = new Deadlines(timers, clock, this::timeOut);
+    timers.scheduleWithFixedDelay(() -> running.stopOverdue(System.nanoTime()), RunningAttempts.TIMEOUT_CHECK_MILLIS,
+        RunningAttempts.TIMEOUT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     // A graph can end on another instance (cancelled there, or failed by a node that ran there): this one then stops
     // whatever it still runs of that graph. Graphs that end here stop their attempts here as they end.
     this.endings = events.subscribeElsewhere(event -> {
@@ -138,8 +140,6 @@ public final class Orchestrator implements AutoCloseable {
             new ReplyCaching(replies, settings.cacheTtl(), settings.cacheAll())),
         new NodeRunner.Timing(clock, timers, new Backoff(random), deadlines, new Outcomes(OUTCOME_PATIENCE)),
         new NodeRunner.CallRules(settings.defaultModel(), graphLimits), running, deadlines::forget, observer);
-    timers.scheduleWithFixedDelay(() -> running.sweep(System.nanoTime(), runner::publishStart),
-        RunningAttempts.SWEEP_MILLIS, RunningAttempts.SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     this.workers = new WorkerPool(settings.workerPoolSize(), queue, runner::run, observer);
     this.workers.start();
   }

@@ -2,11 +2,10 @@ package io.dago.engine;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /** Every attempt in flight on this instance, so that cancellation, timeouts and health can find them. */
 final class RunningAttempts {
-  static final long SWEEP_MILLIS = 10;
+  static final long TIMEOUT_CHECK_MILLIS = 20;
   private final ConcurrentHashMap<String, Set<Attempt>> byGraph = new ConcurrentHashMap<>();
 
   void add(Attempt attempt) {
@@ -34,18 +33,15 @@ final class RunningAttempts {
   }
 
   /**
-   * Stops the attempts past their deadline, and hands the deferred starts that are due to {@code publish} (see
-   * {@link DeferredStart}). Called every {@link #SWEEP_MILLIS}: one sweep over the attempts in flight costs less than
-   * a timer set and cancelled for every attempt, and a timeout of seconds may fire a few milliseconds late.
+   * Stops the attempts past their deadline. Called every {@link #TIMEOUT_CHECK_MILLIS}: one sweep over the attempts
+   * in flight costs less than a timer set and cancelled for every attempt, and a timeout of seconds may fire a few
+   * milliseconds late.
    */
-  void sweep(long nowNanos, Consumer<DeferredStart> publish) {
+  void stopOverdue(long nowNanos) {
     for (Set<Attempt> attempts : byGraph.values()) {
       for (Attempt attempt : attempts) {
         if (nowNanos - attempt.deadlineNanos >= 0) {
           attempt.stop(Attempt.Stop.TIMED_OUT);
-        }
-        if (attempt.start != null && attempt.start.claimForPublishing(nowNanos)) {
-          publish.accept(attempt.start);
         }
       }
     }

@@ -62,8 +62,17 @@ public interface StateStore {
    */
   <T> Optional<T> update(String graphId, TaskQueue.Task done, Function<GraphRun, T> mutation);
 
-  /** A consistent snapshot of a graph, or empty when there is no such graph. */
-  Optional<GraphView> view(String graphId);
+  /** A consistent snapshot of a graph, up to date with the store, or empty when there is no such graph. */
+  default Optional<GraphView> view(String graphId) {
+    return latest(graphId, GraphRun::view);
+  }
+
+  /**
+   * Reads the graph's run brought up to date with the store first (with Redis, one read of the log while the graph
+   * runs), while holding it. The reading must not change the run. Empty when there is no such graph, or when the
+   * reading gives null.
+   */
+  <T> Optional<T> latest(String graphId, Function<GraphRun, T> reading);
 
   /**
    * Reads the graph's run as this instance has it, without asking any other and without waiting for a commit in

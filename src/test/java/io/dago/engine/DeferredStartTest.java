@@ -2,6 +2,7 @@ package io.dago.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dago.json.Json;
@@ -33,6 +34,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -40,7 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node's start is stored with its outcome when the call is quick, and on its own by the sweep when it is not
+ * A node's start is stored with its outcome when the call is quick, and on its own by a timer when it is not
  * (see {@link DeferredStart}).
  */
 class DeferredStartTest {
@@ -125,7 +128,7 @@ class DeferredStartTest {
     cancelled.nodes().forEach(node -> assertEquals(NodeStatus.CANCELLED, node.status(), node.id()));
   }
 
-  /** The sweep and the worker each claim the start once, and the worker waits while the sweep stores it. */
+  /** The timer and the worker each claim the start once, and the worker waits while the timer stores it. */
   @Test
   void theStartIsStoredByTheSweepOrWithTheOutcome_neverBoth() throws Exception {
     long t0 = System.nanoTime();
@@ -140,7 +143,7 @@ class DeferredStartTest {
     try (ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<DeferredStart.Outcome> outcome = worker.submit(late::claimForOutcome);
       Thread.sleep(50);
-      assertFalse(outcome.isDone(), "the worker waits while the sweep stores the start");
+      assertFalse(outcome.isDone(), "the worker waits while the timer stores the start");
       late.published(true);
       assertEquals(DeferredStart.Outcome.ALONE, outcome.get(5, TimeUnit.SECONDS));
     }
@@ -153,8 +156,33 @@ class DeferredStartTest {
     DeferredStart unreachable = new DeferredStart("g", 0, 1, Instant.EPOCH, t0);
     assertTrue(unreachable.claimForPublishing(t0 + 1_000_000_000L));
     unreachable.publishFailed();
-    assertFalse(unreachable.claimForPublishing(t0 + 2_000_000_000L), "the sweep does not try again");
+    assertFalse(unreachable.claimForPublishing(t0 + 2_000_000_000L), "the timer does not try again");
     assertEquals(DeferredStart.Outcome.MERGE, unreachable.claimForOutcome());
+  }
+
+  @Test
+  void theTimerPublishesTheStartsStillPendingOnceDue_andNoneAWorkerTook() throws Exception {
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    try {
+      LinkedBlockingQueue<DeferredStart> published = new LinkedBlockingQueue<>();
+      DeferredStarts starts = new DeferredStarts(timers, published::add);
+      DeferredStart quick = new DeferredStart("g", 0, 1, Instant.EPOCH, System.nanoTime());
+      DeferredStart slow = new DeferredStart("g", 1, 1, Instant.EPOCH, System.nanoTime());
+      starts.add(quick);
+      starts.add(slow);
+      assertEquals(DeferredStart.Outcome.MERGE, quick.claimForOutcome(), "the quick call's worker took its start");
+
+      DeferredStart first = published.poll(5, TimeUnit.SECONDS);
+
+      assertEquals(slow, first);
+      assertFalse(slow.pending());
+      assertNull(published.poll(50, TimeUnit.MILLISECONDS), "nothing else");
+      DeferredStart later = new DeferredStart("g", 2, 1, Instant.EPOCH, System.nanoTime());
+      starts.add(later);
+      assertEquals(later, published.poll(5, TimeUnit.SECONDS), "the timer arms again for starts added later");
+    } finally {
+      timers.shutdownNow();
+    }
   }
 
   /** Counts the changes stored through it. */
@@ -171,8 +199,8 @@ class DeferredStartTest {
     }
 
     @Override
-    public Optional<GraphView> view(String graphId) {
-      return store.view(graphId);
+    public <T> Optional<T> latest(String graphId, Function<GraphRun, T> reading) {
+      return store.latest(graphId, reading);
     }
 
     @Override

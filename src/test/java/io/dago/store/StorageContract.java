@@ -123,6 +123,8 @@ public abstract class StorageContract {
     GraphView view = storage.store().view(id).orElseThrow();
     assertEquals(GraphStatus.RUNNING, view.status());
     assertEquals(Optional.of(GraphStatus.RUNNING), storage.store().statusSeen(id));
+    assertEquals(Optional.of(NodeStatus.PENDING), storage.store().inspect(id, run -> run.nodeStatus(0)));
+    assertEquals(Optional.empty(), storage.store().inspect(id, run -> null), "a reading that gives null");
     assertEquals(4, view.nodes().size());
     assertEquals(List.of(EventType.GraphSubmitted, EventType.GraphStarted),
         storage.events().history(id, 0).stream().map(Event::type).toList());
@@ -139,6 +141,7 @@ public abstract class StorageContract {
     assertEquals(Optional.empty(), storage.store().view("nope"));
     assertEquals(Optional.empty(), storage.store().update("nope", run -> 1));
     assertEquals(Optional.empty(), storage.store().statusSeen("nope"));
+    assertEquals(Optional.empty(), storage.store().inspect("nope", GraphRun::status));
     assertEquals(List.of(), storage.events().history("nope", 0));
   }
 

@@ -132,9 +132,10 @@ public final class InMemoryStateStore implements StateStore {
     }
   }
 
+  /** Never behind: this store is the only one. */
   @Override
-  public Optional<GraphView> view(String graphId) {
-    return inspect(graphId, GraphRun::view);
+  public <T> Optional<T> latest(String graphId, Function<GraphRun, T> reading) {
+    return inspect(graphId, reading);
   }
 
   /** Never behind: this store is the only one. */

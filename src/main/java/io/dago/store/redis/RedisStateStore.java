@@ -369,13 +369,13 @@ public final class RedisStateStore implements StateStore {
   }
 
   @Override
-  public Optional<GraphView> view(String graphId) {
+  public <T> Optional<T> latest(String graphId, Function<GraphRun, T> reading) {
     return read(graphId, entry -> {
       // A finished graph changes no more; a running one may have moved on another instance.
       if (!entry.run.status().isTerminal()) {
         catchUp(entry);
       }
-      return entry.run.view();
+      return reading.apply(entry.run);
     });
   }
 
@@ -401,7 +401,7 @@ public final class RedisStateStore implements StateStore {
     return read(graphId, entry -> entry.run.status());
   }
 
-  /** Reads a graph's run while holding it; empty when there is no such graph. */
+  /** Reads a graph's run while holding it; empty when there is no such graph or the reading gives null. */
   private <T> Optional<T> read(String graphId, Function<LoadedGraphs.Entry, T> reading) {
     LoadedGraphs.Entry entry = entry(graphId);
     if (entry == null) {
@@ -409,7 +409,7 @@ public final class RedisStateStore implements StateStore {
     }
     entry.lock.lock();
     try {
-      return Optional.of(reading.apply(entry));
+      return Optional.ofNullable(reading.apply(entry));
     } finally {
       entry.lock.unlock();
     }
