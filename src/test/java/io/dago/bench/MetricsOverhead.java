@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * <pre>
  *   MetricsOverhead serve
  *       starts both servers (loopback, every port picked by the system) from the environment as {@code dago.jar}
- *       reads it, prints "metrics on: URL" and "metrics off: URL", and runs until it is stopped (SIGTERM)
+ *       reads it, prints "metrics on: URL" and "metrics off: URL", and runs until it is stopped (SIGTERM);
+ *       with -Ddago.bench.bothOff=true the first server has no metrics either: an A/A run, which shows how far
+ *       the method itself reads a difference where there is none
  *   MetricsOverhead measure --on URL --off URL [--pairs N] [--warmup-seconds S]
  *       warms both up, then runs N pairs of W1 (default 200) and prints every pair and the summary
  *   MetricsOverhead summarize FILE...
@@ -37,6 +39,8 @@ import java.util.regex.Pattern;
 public final class MetricsOverhead {
   /** The most W1 throughput may lose to recording metrics. */
   static final double GOAL_RATIO = 0.97;
+  /** System property of {@code serve}: start the "on" server without metrics too (an A/A run). */
+  static final String BOTH_OFF = "dago.bench.bothOff";
   private static final Pattern PAIR = Pattern.compile("pair \\d+: on ([0-9.]+), off ([0-9.]+) nodes/s, .*");
 
   private MetricsOverhead() {}
@@ -58,7 +62,8 @@ public final class MetricsOverhead {
 
   private static void serve() throws Exception {
     System.setProperty("java.util.logging.manager", "io.dago.log.ShutdownSafeLogManager");
-    Dago on = start(true);
+    // The A/A check of the method: both servers without metrics, so any difference measured is the method's own.
+    Dago on = start(!Boolean.getBoolean(BOTH_OFF));
     Dago off = start(false);
     System.out.println("metrics on: http://127.0.0.1:" + on.httpPort());
     System.out.println("metrics off: http://127.0.0.1:" + off.httpPort());
