@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  *       starts both servers (loopback, every port picked by the system) from the environment as {@code dago.jar}
  *       reads it, prints "metrics on: URL" and "metrics off: URL", and runs until it is stopped (SIGTERM);
  *       with -Ddago.bench.bothOff=true the first server has no metrics either: an A/A run, which shows how far
- *       the method itself reads a difference where there is none
+ *       the method itself reads a difference where there is none; with -Ddago.bench.offFirst=true the server
+ *       without metrics starts first (scripts/bench alternates it between processes)
  *   MetricsOverhead measure --on URL --off URL [--pairs N] [--warmup-seconds S]
  *       warms both up, then runs N pairs of W1 (default 200) and prints every pair and the summary
  *   MetricsOverhead summarize FILE...
@@ -41,6 +42,8 @@ public final class MetricsOverhead {
   static final double GOAL_RATIO = 0.97;
   /** System property of {@code serve}: start the "on" server without metrics too (an A/A run). */
   static final String BOTH_OFF = "dago.bench.bothOff";
+  /** System property of {@code serve}: start the server without metrics first. */
+  static final String OFF_FIRST = "dago.bench.offFirst";
   private static final Pattern PAIR = Pattern.compile("pair \\d+: on ([0-9.]+), off ([0-9.]+) nodes/s, .*");
 
   private MetricsOverhead() {}
@@ -63,8 +66,13 @@ public final class MetricsOverhead {
   private static void serve() throws Exception {
     System.setProperty("java.util.logging.manager", "io.dago.log.ShutdownSafeLogManager");
     // The A/A check of the method: both servers without metrics, so any difference measured is the method's own.
-    Dago on = start(!Boolean.getBoolean(BOTH_OFF));
-    Dago off = start(false);
+    boolean metrics = !Boolean.getBoolean(BOTH_OFF);
+    // Which server starts first (and so, say, owns the older objects and threads) alternates between processes.
+    boolean offFirst = Boolean.getBoolean(OFF_FIRST);
+    Dago first = start(!offFirst && metrics);
+    Dago second = start(offFirst && metrics);
+    Dago on = offFirst ? second : first;
+    Dago off = offFirst ? first : second;
     System.out.println("metrics on: http://127.0.0.1:" + on.httpPort());
     System.out.println("metrics off: http://127.0.0.1:" + off.httpPort());
     System.out.flush();
