@@ -107,6 +107,7 @@ public final class WebSocketApi {
    */
   public static WebSocketApi start(Orchestrator orchestrator, String bindAddress, int port, Settings settings,
       Transport transport, AccessGate gate) {
+    HandshakeCloseRace.install();
     Server server = new Server(Objects.requireNonNull(orchestrator, "orchestrator"),
         new InetSocketAddress(bindAddress, port), settings, transport, gate);
     server.start();
