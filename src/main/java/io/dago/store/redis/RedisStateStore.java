@@ -207,7 +207,10 @@ public final class RedisStateStore implements StateStore {
     try {
       commitWaiting(entry, changing);
     } finally {
-      changing.unlock();
+      // Not held only if the commit's round trip ended in an Error, before it was taken back.
+      if (entry.changing.isWriteLockedByCurrentThread()) {
+        changing.unlock();
+      }
     }
   }
 
