@@ -52,7 +52,12 @@ public final class MetricsOverhead {
     if (args.length > 0 && args[0].equals("serve")) {
       serve();
     } else if (args.length > 0 && args[0].equals("measure")) {
-      measure(args);
+      try {
+        measure(args);
+      } catch (BenchException e) {
+        System.err.println("bench: " + e.getMessage());
+        System.exit(1);
+      }
     } else if (args.length > 1 && args[0].equals("summarize")) {
       summarize(Arrays.copyOfRange(args, 1, args.length));
     } else {
