@@ -385,17 +385,7 @@ public final class RedisStateStore implements StateStore {
   /** Under the read side of {@link LoadedGraphs.Entry#changing} alone: a commit's round trip does not hold it up. */
   @Override
   public <T> Optional<T> inspect(String graphId, Function<GraphRun, T> reading) {
-    LoadedGraphs.Entry entry = entry(graphId);
-    if (entry == null) {
-      return Optional.empty();
-    }
-    Lock read = entry.changing.readLock();
-    read.lock();
-    try {
-      return Optional.ofNullable(reading.apply(entry.run));
-    } finally {
-      read.unlock();
-    }
+    return read(graphId, entry -> entry.changing.readLock(), entry -> reading.apply(entry.run));
   }
 
   /** Under the graph's lock: a status being committed shows once it is stored. */
@@ -404,19 +394,27 @@ public final class RedisStateStore implements StateStore {
     return read(graphId, entry -> entry.run.status());
   }
 
-  /** Reads a graph's run while holding it; empty when there is no such graph or the reading gives null. */
+  /** Reads a graph's run while holding its lock; empty when there is no such graph or the reading gives null. */
   private <T> Optional<T> read(String graphId, Function<LoadedGraphs.Entry, T> reading) {
+    return read(graphId, entry -> entry.lock, reading);
+  }
+
+  /** Reads a graph's run while holding the lock {@code lockOf} picks for it. */
+  private <T> Optional<T> read(String graphId, Function<LoadedGraphs.Entry, Lock> lockOf,
+      Function<LoadedGraphs.Entry, T> reading) {
     LoadedGraphs.Entry entry = entry(graphId);
     if (entry == null) {
       return Optional.empty();
     }
-    entry.lock.lock();
+    Lock lock = lockOf.apply(entry);
+    lock.lock();
     try {
       return Optional.ofNullable(reading.apply(entry));
     } finally {
-      entry.lock.unlock();
+      lock.unlock();
     }
   }
+
 
   @Override
   public GraphPage list(GraphStatus status, int limit, String cursor) {
