@@ -17,6 +17,7 @@ import java.time.Instant;
 final class DeferredStart {
   /** How long a call runs before its start is stored on its own. */
   static final long DELAY_MILLIS = 2;
+  private static final long DELAY_NANOS = DELAY_MILLIS * 1_000_000;
 
   /** LEFT_TO_WORKER: the timer's commit failed, and it does not try again: the worker stores the start. */
   private enum State { PENDING, PUBLISHING, PUBLISHED, REFUSED, LEFT_TO_WORKER, MERGED }
@@ -27,15 +28,17 @@ final class DeferredStart {
   final int attempt;
   /** When the call began: the time the start event carries, whoever stores it. */
   final Instant at;
-  final long atNanos;
+  /** When the start is due to be stored on its own, on the {@link System#nanoTime()} scale. */
+  final long dueNanos;
   private State state = State.PENDING;
 
+  /** @param atNanos when the call began, on the {@link System#nanoTime()} scale */
   DeferredStart(String graphId, int node, int attempt, Instant at, long atNanos) {
     this.graphId = graphId;
     this.node = node;
     this.attempt = attempt;
     this.at = at;
-    this.atNanos = atNanos;
+    this.dueNanos = atNanos + DELAY_NANOS;
   }
 
   /** Neither stored nor claimed by anyone yet. */
@@ -45,7 +48,7 @@ final class DeferredStart {
 
   /** For the timer: true when the start is still pending and due, and is now the timer's to publish. */
   synchronized boolean claimForPublishing(long nowNanos) {
-    if (state != State.PENDING || nowNanos - atNanos < DELAY_MILLIS * 1_000_000) {
+    if (state != State.PENDING || nowNanos - dueNanos < 0) {
       return false;
     }
     state = State.PUBLISHING;

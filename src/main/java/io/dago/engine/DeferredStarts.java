@@ -14,8 +14,6 @@ import java.util.function.Consumer;
  * flight: a short delay costs nothing while the engine is idle, and little under thousands of running attempts.
  */
 final class DeferredStarts {
-  private static final long DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(DeferredStart.DELAY_MILLIS);
-
   private final ConcurrentLinkedQueue<DeferredStart> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean armed = new AtomicBoolean();
   private final ScheduledExecutorService timers;
@@ -29,7 +27,7 @@ final class DeferredStarts {
   /** Watches a start from the moment its call begins. */
   void add(DeferredStart start) {
     waiting.add(start);
-    arm(DELAY_NANOS);
+    arm(start.dueNanos - System.nanoTime());
   }
 
   private void arm(long delayNanos) {
@@ -37,7 +35,7 @@ final class DeferredStarts {
       return;
     }
     try {
-      timers.schedule(this::publishDue, delayNanos, TimeUnit.NANOSECONDS);
+      timers.schedule(this::publishDue, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException stopping) {
       // Shutting down: the workers still running store their starts with their outcomes.
       armed.set(false);
@@ -47,7 +45,7 @@ final class DeferredStarts {
   private void publishDue() {
     long now = System.nanoTime();
     for (DeferredStart head; (head = waiting.peek()) != null; ) {
-      if (head.pending() && now - head.atNanos < DELAY_NANOS) {
+      if (head.pending() && now - head.dueNanos < 0) {
         break;
       }
       waiting.poll();
@@ -59,7 +57,7 @@ final class DeferredStarts {
     // A start added while this ran found the timer armed, and is seen here.
     DeferredStart next = waiting.peek();
     if (next != null) {
-      arm(Math.max(0, next.atNanos + DELAY_NANOS - now));
+      arm(next.dueNanos - now);
     }
   }
 }
